@@ -1,0 +1,106 @@
+"""Collectors: the registry of source formats and `collect`, which turns one file into one evidence item."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+from evaluator import __version__
+from evaluator.collectors.interface import HEAD_BYTES, Collected, Collector
+from evaluator.collectors.tests.junit import JUnitXmlCollector
+from evaluator.errors import InputError, UsageError
+from evaluator.evidence import CollectorInfo, EvidenceItem, ObservedWindow, Source, item_problems
+from evaluator.fileio import sha256_file
+from evaluator.timeutil import utcnow
+
+# One line per format.
+COLLECTORS: tuple[type[Collector], ...] = (JUnitXmlCollector,)
+
+__all__ = ["COLLECTORS", "Collected", "Collector", "collect", "detect", "get_collector"]
+
+
+def get_collector(name: str) -> type[Collector]:
+    """The collector registered under format `name`; a UsageError listing the formats otherwise."""
+    for collector in COLLECTORS:
+        if collector.format == name:
+            return collector
+    known = ", ".join(c.format for c in COLLECTORS)
+    raise UsageError(f"unknown format {name!r} (known: {known}; see `readiness collect --list`)")
+
+
+def _read_head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(HEAD_BYTES)
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, expected a tool output file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read file: {exc.strerror or exc}") from None
+
+
+def detect(path: Path, head: bytes | None = None) -> type[Collector]:
+    """The one collector whose format matches the file's content; InputError when none or several do."""
+    head = _read_head(path) if head is None else head
+    if not head.strip():
+        raise InputError(path, "file is empty")
+    matches = [c for c in COLLECTORS if c.detect(head)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise InputError(
+            path, "format not recognised from its content; name it with --format (see `readiness collect --list`)"
+        )
+    names = ", ".join(c.format for c in matches)
+    raise InputError(path, f"content matches several formats ({names}); name one with --format")
+
+
+def _default_id(kind: str, path: Path) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", path.name.split(".")[0]).strip("-._") or "item"
+    return f"{kind}-{stem}"[:128]
+
+
+def collect(
+    path: str | Path,
+    format_name: str | None = None,
+    item_id: str | None = None,
+    environment: str | None = None,
+    now: datetime | None = None,
+) -> EvidenceItem:
+    """Read one tool output file into one schema-checked evidence item."""
+    path = Path(path)
+    head = _read_head(path)
+    collector_cls = get_collector(format_name) if format_name else detect(path, head)
+    if format_name and not head.strip():
+        raise InputError(path, "file is empty")
+    collected = collector_cls().collect(path)
+    observed = None
+    if collected.observed_start is not None and collected.observed_end is not None:
+        observed = ObservedWindow(start=collected.observed_start, end=collected.observed_end)
+    try:
+        item = EvidenceItem(
+            id=item_id or _default_id(collector_cls.kind, path),
+            kind=collector_cls.kind,
+            schema=collector_cls.schema,
+            collected_at=now or utcnow(),
+            observed=observed,
+            environment=environment,
+            source=Source(
+                tool=collected.tool,
+                tool_version=collected.tool_version,
+                format=collector_cls.format,
+                file=str(path),
+                sha256=sha256_file(path),
+            ),
+            collector=CollectorInfo(name=collector_cls.format, version=__version__),
+            data=collected.data.model_dump(mode="json", exclude_none=True),
+        )
+    except ValueError as exc:
+        first = str(exc).splitlines()
+        raise UsageError(f"cannot build evidence item from {path}: {' '.join(first[:3])}") from None
+    found = item_problems(item.to_json_dict())
+    if found:
+        raise InputError(path, f"collector produced evidence that fails its schema: {found[0]}")
+    return item

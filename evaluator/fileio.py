@@ -1,0 +1,135 @@
+"""Reading JSON/YAML inputs with located errors, and writing outputs atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+from evaluator.errors import InputError
+
+_CHUNK = 1 << 20
+
+
+def read_bytes(path: str | Path, what: str = "file") -> bytes:
+    """Read a whole file; a missing or unreadable file is an InputError naming it."""
+    p = Path(path)
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(p, f"{what} not found") from None
+    except IsADirectoryError:
+        raise InputError(p, f"{what} is a directory, expected a file") from None
+    except OSError as exc:
+        raise InputError(p, f"cannot read {what}: {exc.strerror or exc}") from None
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex sha256 of a file, streamed in 1 MiB chunks."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                h.update(chunk)
+    except OSError as exc:
+        raise InputError(path, f"cannot read file: {exc.strerror or exc}") from None
+    return h.hexdigest()
+
+
+def line_col(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column of a byte offset."""
+    offset = max(0, min(offset, len(data)))
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    return line, offset - start + 1
+
+
+def parse_json(data: bytes, path: str | Path | None) -> Any:
+    """Parse JSON bytes; malformed JSON is an InputError with line and column."""
+    try:
+        return msgspec.json.decode(data)
+    except msgspec.DecodeError as exc:
+        raise _located_json_error(data, path, exc) from None
+
+
+def _located_json_error(data: bytes, path: str | Path | None, exc: msgspec.DecodeError) -> InputError:
+    text = str(exc)
+    if not data.strip():
+        return InputError(path, "file is empty, expected JSON")
+    marker = "(byte "
+    if marker in text:
+        try:
+            offset = int(text.rsplit(marker, 1)[1].rstrip(")"))
+        except ValueError:
+            return InputError(path, f"malformed JSON: {text}")
+        line, col = line_col(data, offset)
+        reason = text.split(" (byte ", 1)[0].replace("JSON is malformed: ", "")
+        return InputError(path, f"malformed JSON: {reason}", line, col)
+    return InputError(path, f"malformed JSON: {text}")
+
+
+def load_json(path: str | Path, what: str = "file") -> Any:
+    """Read and parse a JSON file with located errors."""
+    return parse_json(read_bytes(path, what), path)
+
+
+def load_yaml(path: str | Path, what: str = "file") -> Any:
+    """Read and parse a YAML file (safe loader) with located errors."""
+    data = read_bytes(path, what)
+    try:
+        return yaml.safe_load(data)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "malformed YAML"
+        if mark is not None:
+            raise InputError(path, f"malformed YAML: {problem}", mark.line + 1, mark.column + 1) from None
+        raise InputError(path, f"malformed YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(path, f"malformed YAML: {exc}") from None
+
+
+def write_atomic(path: str | Path, data: bytes, mode: int | None = None) -> None:
+    """Write `data` to `path` through a temporary file in the same folder and a rename.
+
+    Nothing partial is ever left at `path`: either the old content or the new one.
+    `mode` sets the permission bits before any byte is written (0o600 for private keys).
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(target, f"cannot write: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        if mode is not None:
+            os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_output(path: str | Path | None, data: bytes) -> None:
+    """Write to a file atomically, or to standard output when `path` is None or '-'."""
+    if path is None or str(path) == "-":
+        sys.stdout.buffer.write(data)
+        if not data.endswith(b"\n"):
+            sys.stdout.buffer.write(b"\n")
+        sys.stdout.flush()
+        return
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise InputError(path, f"cannot write: {exc.strerror or exc}") from None

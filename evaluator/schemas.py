@@ -1,0 +1,66 @@
+"""JSON Schema 2020-12 validation of every document the tool reads or writes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import jsonschema_rs
+
+from evaluator.resources import schemas_dir
+
+EVIDENCE_ITEM = "evidence-item.v1.schema.json"
+BUNDLE_STATEMENT = "bundle-statement.v1.schema.json"
+TRUST_POLICY = "trust-policy.v1.schema.json"
+VERIFICATION_RESULT = "verification-result.v1.schema.json"
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    """One way a document fails its schema."""
+
+    pointer: str
+    """JSON pointer to the offending value ('' for the document itself)."""
+    message: str
+    """What is wrong, in the validator's words."""
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message}"
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """The parsed schema file `name` (relative to the schemas folder)."""
+    with open(schemas_dir() / name, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@cache
+def _validator(name: str) -> Any:
+    return jsonschema_rs.Draft202012Validator(load_schema(name), validate_formats=True)
+
+
+def _pointer(path: Any) -> str:
+    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
+    return "".join("/" + p for p in parts)
+
+
+def problems(name: str, document: Any, limit: int = 20) -> list[SchemaProblem]:
+    """Every way `document` fails schema `name` (at most `limit`), most specific place first."""
+    validator = _validator(name)
+    if validator.is_valid(document):
+        return []
+    found: list[SchemaProblem] = []
+    for error in validator.iter_errors(document):
+        found.append(SchemaProblem(_pointer(error.instance_path), error.message))
+        if len(found) >= limit:
+            break
+    found.sort(key=lambda p: (-p.pointer.count("/"), p.pointer))
+    return found
+
+
+def is_valid(name: str, document: Any) -> bool:
+    """True when `document` satisfies schema `name`."""
+    return bool(_validator(name).is_valid(document))
