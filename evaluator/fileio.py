@@ -17,6 +17,16 @@ from evaluator.errors import InputError
 _CHUNK = 1 << 20
 
 
+class _StringTimesLoader(yaml.SafeLoader):
+    """Safe YAML loader that leaves timestamps as strings, so we parse them ourselves (offset required)."""
+
+
+_StringTimesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_bytes(path: str | Path, what: str = "file") -> bytes:
     """Read a whole file; a missing or unreadable file is an InputError naming it."""
     p = Path(path)
@@ -83,7 +93,7 @@ def load_yaml(path: str | Path, what: str = "file") -> Any:
     """Read and parse a YAML file (safe loader) with located errors."""
     data = read_bytes(path, what)
     try:
-        return yaml.safe_load(data)
+        return yaml.load(data, Loader=_StringTimesLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
@@ -105,9 +115,12 @@ def write_atomic(path: str | Path, data: bytes, mode: int | None = None) -> None
     if not folder.is_dir():
         raise InputError(target, f"cannot write: folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    if mode is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     try:
-        if mode is not None:
-            os.fchmod(fd, mode)
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

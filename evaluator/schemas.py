@@ -12,6 +12,7 @@ import jsonschema_rs
 from evaluator.resources import schemas_dir
 
 EVIDENCE_ITEM = "evidence-item.v1.schema.json"
+BUNDLE_PREDICATE = "bundle-predicate.v1.schema.json"
 BUNDLE_STATEMENT = "bundle-statement.v1.schema.json"
 TRUST_POLICY = "trust-policy.v1.schema.json"
 VERIFICATION_RESULT = "verification-result.v1.schema.json"
@@ -38,8 +39,18 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 @cache
+def _registry() -> Any:
+    resources = []
+    for path in sorted(schemas_dir().rglob("*.schema.json")):
+        schema = load_schema(str(path.relative_to(schemas_dir())))
+        if "$id" in schema:
+            resources.append((schema["$id"], schema))
+    return jsonschema_rs.Registry(resources)
+
+
+@cache
 def _validator(name: str) -> Any:
-    return jsonschema_rs.Draft202012Validator(load_schema(name), validate_formats=True)
+    return jsonschema_rs.Draft202012Validator(load_schema(name), validate_formats=True, registry=_registry())
 
 
 def _pointer(path: Any) -> str:
