@@ -68,7 +68,7 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
-        except Exception as exc:  # noqa: BLE001 - the edge: one line, never a traceback unless asked
+        except Exception as exc:
             if ctx.meta.get("readiness.debug"):
                 traceback.print_exc()
             click.echo(f"readiness: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", err=True)
@@ -120,7 +120,9 @@ def keygen(prefix: str, algorithm: str, passphrase_env: str | None, passphrase_p
 @click.option("--format", "format_name", metavar="NAME", help="Source format; detected from the content when omitted.")
 @click.option("--id", "item_id", metavar="ID", help="Item id (default: <kind>-<file name>).")
 @click.option("--environment", metavar="ENV", help="Environment the evidence was gathered in.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the item here (default: stdout).")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the item here (default: stdout)."
+)
 @click.option("--list", "list_formats", is_flag=True, help="List the formats and exit.")
 def collect(
     file: Path | None,
@@ -169,7 +171,12 @@ def _load_item(path: Path) -> dict[str, Any]:
 @click.option("--environment", help="Environment the evidence was gathered in.")
 @click.option("--target-environment", help="Environment the release is going to.")
 @click.option("--tier", help="Service tier (selects thresholds).")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the statement here (default: stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the statement here (default: stdout).",
+)
 def bundle(
     items: tuple[Path, ...],
     service: str,
@@ -199,7 +206,9 @@ def bundle(
 @click.option("--public-key", type=click.Path(path_type=Path, dir_okay=False), help="Public key matching a key URI.")
 @click.option("--passphrase-env", metavar="VAR", help="Read the key's passphrase from $VAR.")
 @click.option("--passphrase-prompt", is_flag=True, help="Ask for the key's passphrase.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the envelope here (default: stdout).")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the envelope here (default: stdout)."
+)
 def sign(
     file: Path,
     key_ref: str,
@@ -241,8 +250,13 @@ def trust_policy_from_options(trust: Path | None, keys: tuple[Path, ...], thresh
 @main.command()
 @click.argument("envelope", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--trust", type=click.Path(path_type=Path, dir_okay=False), help="Trust policy YAML.")
-@click.option("--key", "keys", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Trusted public key (repeatable); all must have signed unless --threshold says fewer.")
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Trusted public key (repeatable); all must have signed unless --threshold says fewer.",
+)
 @click.option("--threshold", type=click.IntRange(min=1), help="With --key: how many of the keys must have signed.")
 @click.option("--service", help="Expected service.")
 @click.option("--commit", help="Expected git commit id.")

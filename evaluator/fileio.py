@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -69,18 +71,24 @@ def parse_json(data: bytes, path: str | Path | None) -> Any:
 
 
 def _located_json_error(data: bytes, path: str | Path | None, exc: msgspec.DecodeError) -> InputError:
-    text = str(exc)
+    """Locate the error precisely: the fast parser only knows a byte offset, so ask the standard one."""
     if not data.strip():
         return InputError(path, "file is empty, expected JSON")
-    marker = "(byte "
-    if marker in text:
-        try:
-            offset = int(text.rsplit(marker, 1)[1].rstrip(")"))
-        except ValueError:
-            return InputError(path, f"malformed JSON: {text}")
-        line, col = line_col(data, offset)
-        reason = text.split(" (byte ", 1)[0].replace("JSON is malformed: ", "")
-        return InputError(path, f"malformed JSON: {reason}", line, col)
+    try:
+        json.loads(data)
+    except json.JSONDecodeError as std:
+        return InputError(path, f"malformed JSON: {std.msg}", std.lineno, std.colno)
+    except UnicodeDecodeError as std:
+        line, col = line_col(data, std.start)
+        return InputError(path, "malformed JSON: not UTF-8 text", line, col)
+    except (ValueError, RecursionError):
+        pass
+    text = str(exc)
+    if "(byte " in text:
+        reason, _, offset = text.rpartition(" (byte ")
+        if offset.rstrip(")").isdigit():
+            line, col = line_col(data, int(offset.rstrip(")")))
+            return InputError(path, f"malformed JSON: {reason.replace('JSON is malformed: ', '')}", line, col)
     return InputError(path, f"malformed JSON: {text}")
 
 
@@ -93,7 +101,7 @@ def load_yaml(path: str | Path, what: str = "file") -> Any:
     """Read and parse a YAML file (safe loader) with located errors."""
     data = read_bytes(path, what)
     try:
-        return yaml.load(data, Loader=_StringTimesLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(data, Loader=_StringTimesLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
@@ -127,10 +135,8 @@ def write_atomic(path: str | Path, data: bytes, mode: int | None = None) -> None
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 

@@ -58,9 +58,7 @@ def generate(algorithm: str = "ed25519", passphrase: str | None = None) -> KeyPa
     encryption: serialization.KeySerializationEncryption = serialization.NoEncryption()
     if passphrase:
         encryption = serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
-    private_pem = private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
-    )
+    private_pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
     public_pem = private_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
@@ -80,7 +78,11 @@ def public_key_from_pem(pem: bytes, origin: str | Path, scheme: str | None = Non
 
 def _sslib_key(key: object, origin: str | Path, scheme: str | None) -> SSlibKey:
     if isinstance(key, ec.EllipticCurvePublicKey):
-        by_curve = {"secp256r1": ECDSA_SHA2_NISTP256, "secp384r1": ECDSA_SHA2_NISTP384, "secp521r1": ECDSA_SHA2_NISTP521}
+        by_curve = {
+            "secp256r1": ECDSA_SHA2_NISTP256,
+            "secp384r1": ECDSA_SHA2_NISTP384,
+            "secp521r1": ECDSA_SHA2_NISTP521,
+        }
         if key.curve.name not in by_curve:
             raise InputError(origin, f"unsupported elliptic curve {key.curve.name}")
     elif not isinstance(key, ed25519.Ed25519PublicKey | rsa.RSAPublicKey):
@@ -139,7 +141,9 @@ def _signer_from_file(path: Path, passphrase: PassphraseSource | None) -> Crypto
     if b"ENCRYPTED PRIVATE KEY" in pem or b"Proc-Type: 4,ENCRYPTED" in pem:
         given = passphrase() if passphrase is not None else None
         if not given:
-            raise InputError(path, "the key is encrypted: give its passphrase with --passphrase-env VAR or --passphrase-prompt")
+            raise InputError(
+                path, "the key is encrypted: give its passphrase with --passphrase-env VAR or --passphrase-prompt"
+            )
         secret = given.encode("utf-8")
     try:
         private_key = serialization.load_pem_private_key(pem, secret)

@@ -65,7 +65,7 @@ def _existing_envelope(data: bytes, origin: str) -> Envelope:
         for signature in signatures:
             _b64decode(signature["sig"])
         envelope = Envelope.from_dict(document)
-    except Exception as exc:  # noqa: BLE001 - base64, key and type errors all mean a malformed envelope
+    except Exception as exc:
         raise InputError(origin, f"malformed DSSE envelope: {exc}") from None
     # Co-signing vouches for the content: hold it to the same checks as a fresh statement.
     check_statement(parse_json(payload, f"{origin} (payload)"), f"{origin} (payload)")

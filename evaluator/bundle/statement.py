@@ -9,8 +9,16 @@ from typing import Any
 
 from evaluator import __version__
 from evaluator.bundle.digest import item_digest
+from evaluator.bundle.models import (
+    BundlePredicate,
+    BundleStatement,
+    EvidenceEntry,
+    Generator,
+    Subject,
+    SubjectDigest,
+)
 from evaluator.errors import UsageError
-from evaluator.timeutil import format_time, utcnow
+from evaluator.timeutil import utcnow
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PREDICATE_TYPE = "https://readiness.dev/attestation/evidence-bundle/v1"
@@ -83,20 +91,19 @@ def build_statement(items: list[dict[str, Any]], release: Release, now: datetime
             raise UsageError(f"two evidence items share the id {item['id']!r}; give one another --id")
         seen.add(item["id"])
         evidence.append({"id": item["id"], "digest": {"sha256": item_digest(item)}, "item": item})
-    predicate: dict[str, Any] = {
-        "service": release.service,
-        "version": release.version,
-        "created_at": format_time(now or utcnow()),
-        "generator": {"name": "readiness", "version": __version__},
-        "evidence": evidence,
-    }
-    for key in ("tier", "environment", "target_environment"):
-        value = getattr(release, key)
-        if value is not None:
-            predicate[key] = value
-    return {
-        "_type": STATEMENT_TYPE,
-        "subject": [{"name": release.service, "digest": release.subject_digest()}],
-        "predicateType": PREDICATE_TYPE,
-        "predicate": predicate,
-    }
+    statement = BundleStatement(
+        _type=STATEMENT_TYPE,
+        subject=[Subject(name=release.service, digest=SubjectDigest(**release.subject_digest()))],
+        predicateType=PREDICATE_TYPE,
+        predicate=BundlePredicate(
+            service=release.service,
+            version=release.version,
+            tier=release.tier,
+            environment=release.environment,
+            target_environment=release.target_environment,
+            created_at=now or utcnow(),
+            generator=Generator(name="readiness", version=__version__),
+            evidence=[EvidenceEntry.model_validate(e) for e in evidence],
+        ),
+    )
+    return statement.to_json_dict()

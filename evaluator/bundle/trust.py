@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +11,10 @@ from securesystemslib.signer import SSlibKey
 
 from evaluator import schemas
 from evaluator.bundle.keys import load_public_key, public_key_from_pem
+from evaluator.bundle.models import TrustedKeyEntry, TrustPolicyDocument
 from evaluator.errors import InputError, UsageError
 from evaluator.fileio import load_yaml
-from evaluator.timeutil import format_time, parse_duration, parse_time
+from evaluator.timeutil import format_time, parse_duration
 
 SUBJECT_FIELDS = ("service", "version", "commit", "artifact_digest", "environment", "target_environment", "tier")
 
@@ -34,9 +35,12 @@ class TrustedKey:
     def window_problem(self, at: datetime) -> str | None:
         """Why the key is not trusted at `at`, or None when it is."""
         if self.valid_from is not None and at < self.valid_from:
-            return f"key {self.name!r} is trusted only from {format_time(self.valid_from)} (checked at {format_time(at)})"
+            return (
+                f"key {self.name!r} is trusted only from {format_time(self.valid_from)} (checked at {format_time(at)})"
+            )
         if self.valid_until is not None and at > self.valid_until:
-            return f"key {self.name!r} was trusted only until {format_time(self.valid_until)} (checked at {format_time(at)})"
+            until = format_time(self.valid_until)
+            return f"key {self.name!r} was trusted only until {until} (checked at {format_time(at)})"
         return None
 
 
@@ -93,8 +97,10 @@ def _distinct(keys: list[TrustedKey], origin: str | Path) -> tuple[TrustedKey, .
 def policy_from_keys(paths: list[str], threshold: int | None = None) -> TrustPolicy:
     """A trust policy made of public key files given on the command line; all must sign unless told otherwise."""
     keys = [TrustedKey(name=Path(p).stem or p, key=load_public_key(p)) for p in paths]
-    keys = [TrustedKey(name=f"{k.name}#{i + 1}" if any(o.name == k.name for o in keys[:i]) else k.name, key=k.key)
-            for i, k in enumerate(keys)]
+    keys = [
+        TrustedKey(name=f"{k.name}#{i + 1}" if any(o.name == k.name for o in keys[:i]) else k.name, key=k.key)
+        for i, k in enumerate(keys)
+    ]
     return TrustPolicy(_distinct(keys, "--key"), threshold if threshold is not None else len(keys))
 
 
@@ -107,31 +113,40 @@ def load_trust_policy(path: str | Path) -> TrustPolicy:
     found = schemas.problems(schemas.TRUST_POLICY, document)
     if found:
         raise InputError(path, f"invalid trust policy at {found[0]}")
-    keys = []
-    for index, entry in enumerate(document["keys"]):
-        keys.append(_trusted_key(entry, index, path))
     try:
-        max_age = {kind: parse_duration(text) for kind, text in (document.get("max_age") or {}).items()}
+        parsed = TrustPolicyDocument.model_validate(document)
+    except ValueError as exc:
+        raise InputError(path, f"invalid trust policy: {_first_error(exc)}") from None
+    keys = [_trusted_key(entry, index, path) for index, entry in enumerate(parsed.keys)]
+    try:
+        max_age = {kind: parse_duration(text) for kind, text in parsed.max_age.items()}
     except ValueError as exc:
         raise InputError(path, f"max_age: {exc}") from None
-    subject = {k: str(v) for k, v in (document.get("subject") or {}).items()}
-    threshold = int(document.get("threshold", 1))
-    if threshold > len(keys):
-        raise InputError(path, f"threshold {threshold} is more than the {len(keys)} trusted key(s)")
+    if parsed.threshold > len(keys):
+        raise InputError(path, f"threshold {parsed.threshold} is more than the {len(keys)} trusted key(s)")
     return TrustPolicy(
         keys=_distinct(keys, path),
-        threshold=threshold,
-        require=tuple(document.get("require") or ()),
+        threshold=parsed.threshold,
+        require=tuple(parsed.require),
         max_age=max_age,
-        subject=subject,
+        subject=parsed.subject.model_dump(exclude_none=True),
         origin=str(path),
     )
 
 
-def _trusted_key(entry: dict[str, Any], index: int, path: Path) -> TrustedKey:
-    where = f"keys[{index}] ({entry['name']})"
-    text = entry["public_key"]
-    scheme = entry.get("scheme")
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        place = "/".join(str(p) for p in first.get("loc", ()))
+        return f"{place}: {first.get('msg')}" if place else str(first.get("msg"))
+    return str(exc)
+
+
+def _trusted_key(entry: TrustedKeyEntry, index: int, path: Path) -> TrustedKey:
+    where = f"keys[{index}] ({entry.name})"
+    text = entry.public_key
+    scheme = entry.scheme
     if "-----BEGIN" in text:
         key = public_key_from_pem(text.encode("utf-8"), f"{path} {where}", scheme)
     else:
@@ -139,13 +154,8 @@ def _trusted_key(entry: dict[str, Any], index: int, path: Path) -> TrustedKey:
         if not key_path.is_absolute():
             key_path = path.parent / key_path
         key = load_public_key(key_path, scheme)
-    bounds: dict[str, datetime | None] = {}
-    for name in ("valid_from", "valid_until"):
-        raw = entry.get(name)
-        try:
-            bounds[name] = parse_time(raw) if raw is not None else None
-        except ValueError as exc:
-            raise InputError(path, f"{where}.{name}: {exc}") from None
-    if bounds["valid_from"] and bounds["valid_until"] and bounds["valid_until"] <= bounds["valid_from"]:
+    start = entry.valid_from.astimezone(UTC) if entry.valid_from else None
+    end = entry.valid_until.astimezone(UTC) if entry.valid_until else None
+    if start and end and end <= start:
         raise InputError(path, f"{where}: valid_until is not after valid_from")
-    return TrustedKey(entry["name"], key, bounds["valid_from"], bounds["valid_until"])
+    return TrustedKey(entry.name, key, start, end)

@@ -121,8 +121,7 @@ class Verification:
             "reference_time": format_time(self.reference_time),
             "checks": [{"check": c, "status": self.status[c]} for c in CHECKS],
             "failures": [
-                {"check": f.check, "message": f.message, **({"item": f.item} if f.item else {})}
-                for f in self.failures
+                {"check": f.check, "message": f.message, **({"item": f.item} if f.item else {})} for f in self.failures
             ],
             "signatures": {"threshold": self.threshold, "signers": self.signers},
         }
@@ -155,7 +154,7 @@ class _Signature(msgspec.Struct, forbid_unknown_fields=True):
 
 class _Envelope(msgspec.Struct, forbid_unknown_fields=True):
     payload: str
-    payloadType: str  # noqa: N815 - DSSE field name
+    payloadType: str
     signatures: list[_Signature]
 
 
@@ -246,9 +245,7 @@ def verify_envelope(
     return result
 
 
-def _check_envelope(
-    document: dict[str, Any], result: Verification
-) -> tuple[str, bytes, list[_Signature]] | None:
+def _check_envelope(document: dict[str, Any], result: Verification) -> tuple[str, bytes, list[_Signature]] | None:
     failures: list[Failure] = []
     try:
         envelope = msgspec.convert(document, _Envelope)
@@ -295,7 +292,7 @@ def _check_signatures(
         for trusted in candidates:
             try:
                 trusted.key.verify_signature(Signature(trusted.key.keyid, raw.hex()), pae)
-            except Exception:  # noqa: BLE001 - securesystemslib raises several types for a bad signature
+            except Exception:
                 continue
             verified_by = trusted
             break
@@ -338,8 +335,10 @@ def _parse_statement(payload: bytes, result: Verification) -> dict[str, Any] | N
         predicate = statement["predicate"]
         if statement["subject"][0]["name"] != predicate["service"]:
             failures.append(
-                Failure("statement", f"subject name {statement['subject'][0]['name']!r} is not the service "
-                        f"{predicate['service']!r}")
+                Failure(
+                    "statement",
+                    f"subject name {statement['subject'][0]['name']!r} is not the service {predicate['service']!r}",
+                )
             )
         seen: set[str] = set()
         for entry in predicate["evidence"]:
@@ -348,7 +347,9 @@ def _parse_statement(payload: bytes, result: Verification) -> dict[str, Any] | N
             seen.add(entry["id"])
             if entry["item"].get("id") != entry["id"]:
                 failures.append(
-                    Failure("statement", f"entry id differs from its item's id {entry['item'].get('id')!r}", entry["id"])
+                    Failure(
+                        "statement", f"entry id differs from its item's id {entry['item'].get('id')!r}", entry["id"]
+                    )
                 )
     if not result._record("statement", failures):
         return None
@@ -363,7 +364,9 @@ def _check_digests(entries: list[dict[str, Any]], result: Verification) -> set[s
             ok.add(entry["id"])
         else:
             failures.append(
-                Failure("digests", "item content does not match its recorded sha256 (changed after bundling)", entry["id"])
+                Failure(
+                    "digests", "item content does not match its recorded sha256 (changed after bundling)", entry["id"]
+                )
             )
     result._record("digests", failures)
     return ok
@@ -392,7 +395,10 @@ def _verified_item(entry: dict[str, Any], at: datetime) -> VerifiedItem:
 def _check_required(items: list[VerifiedItem], policy: TrustPolicy) -> list[Failure]:
     present = {i.kind for i in items}
     return [
-        Failure("required-kinds", f"required evidence kind {kind!r} is missing (present: {', '.join(sorted(present)) or 'none'})")
+        Failure(
+            "required-kinds",
+            f"required evidence kind {kind!r} is missing (present: {', '.join(sorted(present)) or 'none'})",
+        )
         for kind in policy.require
         if kind not in present
     ]
@@ -403,15 +409,23 @@ def _check_freshness(items: list[VerifiedItem], policy: TrustPolicy, at: datetim
     for item in items:
         if item.evidence_time - at > CLOCK_SKEW:
             failures.append(
-                Failure("freshness", f"{item.kind} evidence is dated {format_time(item.evidence_time)}, in the future "
-                        f"of the check time {format_time(at)}", item.id)
+                Failure(
+                    "freshness",
+                    f"{item.kind} evidence is dated {format_time(item.evidence_time)}, in the future "
+                    f"of the check time {format_time(at)}",
+                    item.id,
+                )
             )
             continue
         limit = policy.max_age.get(item.kind)
         if limit is not None and item.age > limit:
             failures.append(
-                Failure("freshness", f"{item.kind} evidence is {format_duration(item.age)} old, maximum "
-                        f"{format_duration(limit)} (evidence time {format_time(item.evidence_time)})", item.id)
+                Failure(
+                    "freshness",
+                    f"{item.kind} evidence is {format_duration(item.age)} old, maximum "
+                    f"{format_duration(limit)} (evidence time {format_time(item.evidence_time)})",
+                    item.id,
+                )
             )
     return failures
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from evaluator import schemas
 from evaluator.schemas import SchemaProblem
+from evaluator.timeutil import parse_time
 
 
 @dataclass(frozen=True)
@@ -58,12 +59,14 @@ def item_problems(item: Any) -> list[SchemaProblem]:
     found = schemas.problems(schemas.EVIDENCE_ITEM, item)
     if found:
         return found
+    # Two rules JSON Schema cannot express; the model enforces them too.
+    observed = item.get("observed")
+    if observed and parse_time(observed["end"]) < parse_time(observed["start"]):
+        return [SchemaProblem("/observed/end", "observed.end is before observed.start")]
     if item["schema"].split("/", 1)[0] != item["kind"]:
         return [SchemaProblem("/schema", f"schema {item['schema']!r} does not belong to kind {item['kind']!r}")]
     kind = get(item["schema"])
     if kind is None:
         known = ", ".join(k.schema_id for k in all_kinds()) or "none"
         return [SchemaProblem("/schema", f"unknown evidence schema {item['schema']!r} (known: {known})")]
-    return [
-        SchemaProblem("/data" + p.pointer, p.message) for p in schemas.problems(kind.schema_file, item["data"])
-    ]
+    return [SchemaProblem("/data" + p.pointer, p.message) for p in schemas.problems(kind.schema_file, item["data"])]

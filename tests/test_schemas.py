@@ -1,0 +1,160 @@
+"""Every model's JSON output satisfies its schema, and each schema rejects what its model rejects."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+from pydantic import ValidationError
+
+from evaluator import schemas
+from evaluator.bundle.models import BundleStatement, TrustPolicyDocument
+from evaluator.evidence import EvidenceItem, item_problems
+from evaluator.resources import schemas_dir
+
+
+def test_every_schema_file_is_a_valid_2020_12_schema():
+    files = sorted(schemas_dir().rglob("*.schema.json"))
+    assert len(files) >= 6
+    for path in files:
+        schema = json.loads(path.read_text())
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema", path
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert schema["$id"].endswith(str(path.relative_to(schemas_dir()))), path
+
+
+def _set(document: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy with `value` at the slash path (the value `...` deletes the key)."""
+    document = copy.deepcopy(document)
+    *parents, last = path.split("/")
+    target: Any = document
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    if value is ...:
+        del target[last]
+    elif isinstance(target, list):
+        target[int(last)] = value
+    else:
+        target[last] = value
+    return document
+
+
+# ---- evidence item envelope ----------------------------------------------------------------------
+
+ITEM_INVALID = [
+    ("id", "has space"),
+    ("id", ""),
+    ("kind", "Load"),
+    ("schema", "tests/v0"),
+    ("schema", "load/v1"),  # kind mismatch: a rule beyond JSON Schema, checked by item_problems and the model
+    ("collected_at", "2026-11-27T14:03:11"),  # no UTC offset
+    ("collected_at", "yesterday"),
+    ("environment", "two words"),
+    ("source/sha256", "ABC"),
+    ("source/tool", ""),
+    ("source/extra", "x"),
+    ("collector", ...),
+    ("data", ...),
+    ("data", []),
+    ("observed", {"start": "2026-11-27T14:00:00Z"}),
+    ("observed", {"start": "2026-11-27T14:00:00Z", "end": "2026-11-27T13:00:00Z"}),  # end before start
+    ("unexpected", 1),
+]
+
+
+def test_item_model_output_validates(item):
+    model = EvidenceItem.model_validate(item)
+    assert item_problems(model.to_json_dict()) == []
+    assert schemas.problems(schemas.EVIDENCE_ITEM, model.to_json_dict()) == []
+    assert model.to_json_dict() == item
+
+
+@pytest.mark.parametrize(("path", "value"), ITEM_INVALID)
+def test_item_schema_rejects_what_the_model_rejects(item, path, value):
+    bad = _set(item, path, value)
+    with pytest.raises(ValidationError):
+        EvidenceItem.model_validate(bad)
+    assert item_problems(bad), f"{path}={value!r} passed the schema"
+
+
+# ---- bundle statement ----------------------------------------------------------------------------
+
+STATEMENT_INVALID = [
+    ("_type", "https://in-toto.io/Statement/v0.1"),
+    ("predicateType", "https://example.org/other"),
+    ("subject", []),
+    ("subject/0/digest", {}),
+    ("subject/0/digest/gitCommit", "abc"),
+    ("predicate/evidence", []),
+    ("predicate/evidence/0/digest/sha256", "0" * 63),
+    ("predicate/evidence/0/item", "not an object"),
+    ("predicate/created_at", "2026-11-27"),
+    ("predicate/generator", ...),
+    ("predicate/version", "has space"),
+    ("predicate/extra", True),
+]
+
+
+def test_statement_model_output_validates(statement):
+    model = BundleStatement.model_validate(statement)
+    assert schemas.problems(schemas.BUNDLE_STATEMENT, model.to_json_dict()) == []
+    assert model.to_json_dict() == statement
+
+
+@pytest.mark.parametrize(("path", "value"), STATEMENT_INVALID)
+def test_statement_schema_rejects_what_the_model_rejects(statement, path, value):
+    bad = _set(statement, path, value)
+    with pytest.raises(ValidationError):
+        BundleStatement.model_validate(bad)
+    assert schemas.problems(schemas.BUNDLE_STATEMENT, bad), f"{path}={value!r} passed the schema"
+
+
+# ---- trust policy --------------------------------------------------------------------------------
+
+TRUST = {
+    "keys": [
+        {"name": "ci-release", "public_key": "keys/ci.pub", "valid_from": "2026-01-01T00:00:00Z"},
+        {"name": "qa", "public_key": "keys/qa.pub", "scheme": "ed25519", "valid_until": "2027-01-01T00:00:00+02:00"},
+    ],
+    "threshold": 2,
+    "require": ["load", "security"],
+    "max_age": {"load": "7d", "security": "24h"},
+    "subject": {"service": "checkout", "commit": "a" * 40, "artifact_digest": "sha256:" + "b" * 64},
+}
+
+TRUST_INVALID = [
+    ("keys", []),
+    ("keys", ...),
+    ("keys/0/name", "has space"),
+    ("keys/0/public_key", ""),
+    ("keys/0/valid_from", "2026-01-01T00:00:00"),
+    ("keys/0/colour", "blue"),
+    ("threshold", 0),
+    ("threshold", "2"),
+    ("require", ["load", "load"]),
+    ("require", ["Load"]),
+    ("max_age/load", "7 days"),
+    ("max_age/load", "0d"),
+    ("subject/commit", "abc"),
+    ("subject/artifact_digest", "sha256:xyz"),
+    ("subject/owner", "me"),
+    ("extra", 1),
+]
+
+
+def test_trust_policy_model_output_validates():
+    model = TrustPolicyDocument.model_validate(TRUST)
+    dumped = model.model_dump(mode="json", exclude_none=True)
+    assert schemas.problems(schemas.TRUST_POLICY, dumped) == []
+    assert schemas.problems(schemas.TRUST_POLICY, TRUST) == []
+
+
+@pytest.mark.parametrize(("path", "value"), TRUST_INVALID)
+def test_trust_policy_schema_rejects_what_the_model_rejects(path, value):
+    bad = _set(TRUST, path, value)
+    with pytest.raises(ValidationError):
+        TrustPolicyDocument.model_validate(bad)
+    assert schemas.problems(schemas.TRUST_POLICY, bad), f"{path}={value!r} passed the schema"
