@@ -11,6 +11,7 @@ from __future__ import annotations
 import binascii
 import gc
 import hashlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
+import pybase64
 from securesystemslib.signer import Signature
 
 from evaluator import schemas
@@ -153,8 +155,9 @@ class _Signature(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class _Envelope(msgspec.Struct, forbid_unknown_fields=True):
-    payload: str
-    payloadType: str
+    # The payload stays raw JSON text: a 100 MB base64 string is decoded once, straight from the file's bytes.
+    payload: msgspec.Raw
+    payloadType: str  # noqa: N815 - DSSE field name
     signatures: list[_Signature]
 
 
@@ -170,17 +173,28 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _b64decode(text: str) -> bytes:
+def _b64decode(text: str | bytes | memoryview) -> bytes:
     """Strict standard base64, refusing non-canonical padding bits so every byte of the text matters."""
-    raw = text.encode("ascii")
-    data = binascii.a2b_base64(raw, strict_mode=True)
+    data = pybase64.b64decode(text, validate=True)
+    tail = bytes(text[-4:]) if not isinstance(text, str) else text[-4:].encode("ascii")
     if data:
-        tail = len(data) % 3 or 3
-        if binascii.b2a_base64(data[-tail:], newline=False) != raw[-4:]:
+        if pybase64.b64encode(data[-(len(data) % 3 or 3) :]) != tail:
             raise binascii.Error("non-canonical base64 encoding")
-    elif raw:
+    elif len(text):
         raise binascii.Error("non-canonical base64 encoding")
     return data
+
+
+def _payload_bytes(raw: msgspec.Raw) -> bytes:
+    """Decode the payload's JSON string to bytes; escapes (never needed in base64) take the slow path."""
+    text = memoryview(raw)
+    if len(text) < 2 or text[0] != ord('"'):
+        raise binascii.Error("payload is not a JSON string")
+    try:
+        return _b64decode(text[1:-1])
+    except (binascii.Error, ValueError):
+        # JSON escapes are legal (and never needed in base64): decode the string properly, then retry.
+        return _b64decode(msgspec.json.decode(raw, type=str))
 
 
 def _pae(payload_type: str, payload: bytes) -> bytes:
@@ -210,28 +224,54 @@ def parse_envelope(data: bytes, origin: str) -> dict[str, Any]:
     return document
 
 
+def _decode_envelope(data: bytes, origin: str) -> _Envelope | str:
+    """The envelope, or why its shape is wrong; InputError when the file is not JSON or not an envelope."""
+    try:
+        return msgspec.json.decode(data, type=_Envelope)
+    except msgspec.ValidationError as exc:
+        parse_envelope(data, origin)  # raises for a file of another kind
+        return f"malformed DSSE envelope: {exc}"
+    except msgspec.DecodeError:
+        parse_json(data, origin)  # raises with line and column
+        raise  # pragma: no cover - both parsers agree on what is JSON
+
+
 def verify_envelope(
     data: bytes, policy: TrustPolicy, origin: str = "<envelope>", at: datetime | None = None
 ) -> Verification:
     """Verify envelope bytes against `policy` at time `at` (now by default); never raises on a bad bundle."""
-    document = parse_envelope(data, origin)
+    decoded = _decode_envelope(data, origin)
+    # hashlib releases the GIL: the file digest for the record costs nothing while signatures verify.
+    file_digest = hashlib.sha256()
+    hasher = threading.Thread(target=file_digest.update, args=(data,), daemon=True)
+    hasher.start()
     result = Verification(
         source=origin,
-        envelope_sha256=hashlib.sha256(data).hexdigest(),
+        envelope_sha256="",
         reference_time=at or utcnow(),
         threshold=policy.threshold,
     )
-    envelope = _check_envelope(document, result)
+    try:
+        _verify_decoded(decoded, policy, result)
+    finally:
+        hasher.join()
+        result.envelope_sha256 = file_digest.hexdigest()
+    return result
+
+
+def _verify_decoded(decoded: _Envelope | str, policy: TrustPolicy, result: Verification) -> None:
+    envelope = _check_envelope(decoded, result)
     if envelope is None:
-        return result
+        return
     payload_type, payload, signatures = envelope
     if not result._record("signatures", _check_signatures(payload_type, payload, signatures, policy, result)):
-        return result
+        return
     if not result._record("payload-type", _check_payload_type(payload_type)):
-        return result
+        return
     statement = _parse_statement(payload, result)
+    del payload
     if statement is None:
-        return result
+        return
     result.statement = statement
     entries = statement["predicate"]["evidence"]
     digest_ok = _check_digests(entries, result)
@@ -242,31 +282,28 @@ def verify_envelope(
     result._record("required-kinds", _check_required(result.items, policy))
     result._record("freshness", _check_freshness(result.items, policy, result.reference_time))
     result._record("subject", _check_subject(statement, policy))
-    return result
 
 
-def _check_envelope(document: dict[str, Any], result: Verification) -> tuple[str, bytes, list[_Signature]] | None:
-    failures: list[Failure] = []
-    try:
-        envelope = msgspec.convert(document, _Envelope)
-    except msgspec.ValidationError as exc:
-        result._record("envelope", [Failure("envelope", f"malformed DSSE envelope: {exc}")])
+def _check_envelope(decoded: _Envelope | str, result: Verification) -> tuple[str, bytes, list[_Signature]] | None:
+    if isinstance(decoded, str):
+        result._record("envelope", [Failure("envelope", decoded)])
         return None
-    if not envelope.signatures:
+    failures: list[Failure] = []
+    if not decoded.signatures:
         failures.append(Failure("envelope", "the envelope carries no signature"))
     try:
-        payload = _b64decode(envelope.payload)
-    except (binascii.Error, UnicodeEncodeError, ValueError):
+        payload = _payload_bytes(decoded.payload)
+    except (binascii.Error, ValueError, msgspec.DecodeError):
         failures.append(Failure("envelope", "payload is not canonical standard base64"))
         payload = b""
-    for index, signature in enumerate(envelope.signatures, 1):
+    for index, signature in enumerate(decoded.signatures, 1):
         try:
             _b64decode(signature.sig)
-        except (binascii.Error, UnicodeEncodeError, ValueError):
+        except (binascii.Error, ValueError):
             failures.append(Failure("envelope", f"signature {index} is not canonical standard base64"))
     if not result._record("envelope", failures):
         return None
-    return envelope.payloadType, payload, envelope.signatures
+    return decoded.payloadType, payload, decoded.signatures
 
 
 def _check_signatures(
@@ -277,7 +314,7 @@ def _check_signatures(
     notes: list[str] = []
     by_keyid = {k.key.keyid: k for k in policy.keys}
     for index, signature in enumerate(signatures, 1):
-        raw = binascii.a2b_base64(signature.sig.encode("ascii"), strict_mode=True)
+        raw = _b64decode(signature.sig)
         label = f"signature {index}" + (f" (keyid {signature.keyid[:12]}…)" if signature.keyid else "")
         # A keyid is a hint, not signed: when it names a trusted key only that key may verify it,
         # so a swapped keyid fails; without a keyid every trusted key is tried.
