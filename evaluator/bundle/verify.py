@@ -157,7 +157,7 @@ class _Signature(msgspec.Struct, forbid_unknown_fields=True):
 class _Envelope(msgspec.Struct, forbid_unknown_fields=True):
     # The payload stays raw JSON text: a 100 MB base64 string is decoded once, straight from the file's bytes.
     payload: msgspec.Raw
-    payloadType: str  # noqa: N815 - DSSE field name
+    payloadType: str
     signatures: list[_Signature]
 
 

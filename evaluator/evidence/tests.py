@@ -10,9 +10,14 @@ from evaluator.evidence.registry import EvidenceKind
 
 _Count = Field(ge=0)
 
+MAX_LISTED_CASES = 1000
+"""At most this many failing (and flaky) test cases are listed; the totals always count them all."""
+
 
 class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: no silent coercion ("3" -> 3), so the model accepts what the JSON Schema accepts; field
+    # docstrings become schema descriptions, which the tests compare with schemas/evidence/tests.v1.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True)
 
 
 class RunTotals(_Data):
@@ -49,8 +54,10 @@ class SuiteResult(_Data):
     """Errored test cases."""
     skipped: int = _Count
     """Skipped test cases."""
+    flaky: int = _Count
+    """Passed test cases that failed first and passed on a rerun."""
     duration_ms: int = _Count
-    """Suite time in milliseconds."""
+    """Suite time in milliseconds (for a suite that also holds nested suites: its own test cases' time)."""
 
 
 class FailedCase(_Data):
@@ -70,8 +77,23 @@ class FailedCase(_Data):
     """First 1000 characters of the failure message, with credentials redacted."""
     file: str | None = Field(default=None, max_length=1024)
     """Source file of the case, when reported."""
-    line: int | None = Field(default=None, ge=0)
-    """Source line of the case, when reported."""
+    line: int | None = Field(default=None, ge=1)
+    """Source line of the case (1-based), when reported."""
+
+
+class FlakyCase(_Data):
+    """One test case that failed at first and passed on a rerun."""
+
+    suite: str = Field(max_length=512)
+    """Suite the case belongs to."""
+    classname: str | None = Field(default=None, max_length=512)
+    """Class or module of the case, when reported."""
+    name: str = Field(max_length=512)
+    """Test case name."""
+    failed_attempts: int = Field(ge=1)
+    """Attempts that failed or errored before the passing one."""
+    message: str | None = Field(default=None, max_length=1000)
+    """First 1000 characters of the first attempt's failure message, with credentials redacted."""
 
 
 class RunResults(_Data):
@@ -80,9 +102,11 @@ class RunResults(_Data):
     totals: RunTotals
     """Counts over the whole run."""
     suites: list[SuiteResult]
-    """Per-suite counts, in report order."""
-    failures: list[FailedCase]
-    """Every failed or errored test case, in report order."""
+    """Per-suite counts, in report order; nested suites are reported as their leaves."""
+    failures: list[FailedCase] = Field(max_length=MAX_LISTED_CASES)
+    """Failed or errored test cases in report order, the first 1000 when there are more."""
+    flaky_cases: list[FlakyCase] = Field(max_length=MAX_LISTED_CASES)
+    """Test cases that passed only on a rerun, in report order, the first 1000 when there are more."""
 
 
 KIND = EvidenceKind(
