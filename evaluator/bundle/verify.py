@@ -264,6 +264,7 @@ def _verify_decoded(decoded: _Envelope | str, policy: TrustPolicy, result: Verif
     if envelope is None:
         return
     payload_type, payload, signatures = envelope
+    del envelope  # the payload's memory goes as soon as the statement is parsed
     if not result._record("signatures", _check_signatures(payload_type, payload, signatures, policy, result)):
         return
     if not result._record("payload-type", _check_payload_type(payload_type)):
