@@ -313,5 +313,222 @@ def _print_verification(result: Any) -> None:
         click.echo(f"  not run: {', '.join(skipped)}")
 
 
+def _evaluation_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `evaluate` and `gate` share."""
+    options = [
+        click.argument("bundle", type=click.Path(path_type=Path, dir_okay=False)),
+        click.option(
+            "--policy",
+            "policy_dir",
+            required=True,
+            type=click.Path(path_type=Path),
+            help="Policy directory (Rego + data/*.yaml).",
+        ),
+        click.option("--trust", type=click.Path(path_type=Path, dir_okay=False), help="Trust policy YAML."),
+        click.option(
+            "--key",
+            "keys",
+            multiple=True,
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Trusted public key (repeatable), instead of --trust.",
+        ),
+        click.option("--threshold", type=click.IntRange(min=1), help="With --key: how many keys must have signed."),
+        click.option(
+            "--data",
+            "data_files",
+            multiple=True,
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Extra data file merged under data.readiness (repeatable; later files win).",
+        ),
+        click.option(
+            "--waivers", "waivers_path", type=click.Path(path_type=Path, dir_okay=False), help="Waivers YAML."
+        ),
+        click.option(
+            "--max-waiver-days",
+            type=click.IntRange(min=1),
+            default=90,
+            show_default=True,
+            help="Longest term a waiver may have.",
+        ),
+        click.option("--engine", type=click.Choice(["embedded", "opa"]), default="embedded", show_default=True),
+        click.option(
+            "--format",
+            "formats",
+            multiple=True,
+            metavar="NAME[=PATH]",
+            help="Report format, to stdout or PATH (repeatable): terminal, json, markdown, junit.",
+        ),
+        click.option(
+            "--allow-unsigned",
+            is_flag=True,
+            help="Policy development only: evaluate without checking signatures (UNVERIFIED, always no-go).",
+        ),
+        click.option(
+            "--blocking-severity",
+            type=click.Choice(["critical", "high", "medium", "low", "info"]),
+            default="high",
+            show_default=True,
+            help="Criteria at or above it block on fail/insufficient/error.",
+        ),
+        click.option("--at", "at", metavar="TIME", help="Evaluate as of this RFC 3339 time (audits)."),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.1),
+            default=60.0,
+            show_default=True,
+            help="Seconds before unanswered policy queries become errors.",
+        ),
+        click.option("--service", help="Expected service."),
+        click.option("--commit", help="Expected git commit id."),
+        click.option("--artifact-digest", help="Expected artifact digest, sha256:<hex>."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _parse_formats(formats: tuple[str, ...]) -> list[tuple[str, Path | None]]:
+    from evaluator.report import get_format
+
+    parsed: list[tuple[str, Path | None]] = []
+    for text in formats or ("terminal",):
+        name, _, target = text.partition("=")
+        get_format(name)
+        parsed.append((name, Path(target) if target and target != "-" else None))
+    if sum(1 for _, target in parsed if target is None) > 1:
+        raise UsageError("only one --format may go to standard output; give the others a =PATH")
+    return parsed
+
+
+def _run_evaluation(**options: Any) -> Any:
+    """Verify (or, with --allow-unsigned, inspect) the bundle, evaluate it, write the reports; the Report."""
+    from evaluator.bundle.verify import verify_envelope, verify_unsigned
+    from evaluator.evaluate import Options, evaluate
+    from evaluator.fileio import read_bytes, sha256_file, write_output
+    from evaluator.policy.loader import load_policies
+    from evaluator.report import get_format
+    from evaluator.report.interface import InputDigest
+    from evaluator.timeutil import utcnow
+    from evaluator.waivers import load_waivers
+
+    formats = _parse_formats(options["formats"])
+    at = _parse_at(options["at"]) or utcnow()
+    policy_set = load_policies(options["policy_dir"], tuple(options["data_files"]))
+    bundle_path: Path = options["bundle"]
+    data = read_bytes(bundle_path, "bundle")
+    expected = {k: options[k] for k in ("service", "commit", "artifact_digest")}
+    unsigned = options["allow_unsigned"]
+    if unsigned:
+        policy = None
+        if options["trust"] or options["keys"]:
+            policy = trust_policy_from_options(options["trust"], options["keys"], options["threshold"])
+            policy = policy.with_subject(**expected)
+        subject = policy.subject if policy else {k: v for k, v in expected.items() if v}
+        verification = verify_unsigned(
+            data, str(bundle_path), policy.require if policy else (), policy.max_age if policy else {}, subject, at
+        )
+    else:
+        policy = trust_policy_from_options(options["trust"], options["keys"], options["threshold"])
+        verification = verify_envelope(data, policy.with_subject(**expected), str(bundle_path), at)
+    if verification.statement is None or verification.status["subject"] == "fail":
+        _print_verification(verification)
+        sys.exit(EXIT_VERIFY)
+    waivers = waivers_digest = None
+    if options["waivers_path"]:
+        waivers = load_waivers(options["waivers_path"], at.date(), options["max_waiver_days"])
+        waivers_digest = InputDigest(str(options["waivers_path"]), sha256_file(options["waivers_path"]))
+    report = evaluate(
+        verification,
+        policy_set,
+        InputDigest(str(bundle_path), verification.envelope_sha256),
+        at,
+        Options(options["engine"], options["blocking_severity"], options["timeout"]),
+        waivers,
+        waivers_digest,
+        unsigned=unsigned,
+    )
+    for name, target in formats:
+        color = target is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        rendered = get_format(name)().render(report, color=color)
+        write_output(target, rendered)
+        if target is not None:
+            click.echo(f"wrote {name} report to {target}", err=True)
+    return report
+
+
+@main.command()
+@_evaluation_options
+def evaluate(**options: Any) -> None:
+    """Verify a bundle and evaluate it with a policy directory; reports the decision (exit 0 once reported)."""
+    _run_evaluation(**options)
+
+
+@main.command()
+@_evaluation_options
+def gate(**options: Any) -> None:
+    """Like evaluate, as a CI gate: exit 0 for go, 1 for no-go (3 when verification fails, 2 on bad input)."""
+    report = _run_evaluation(**options)
+    sys.exit(EXIT_OK if report.decision.go else EXIT_NO_GO)
+
+
+@main.group()
+def policy() -> None:
+    """Work on policies: run their tests."""
+
+
+@policy.command("test")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--engine", type=click.Choice(["embedded", "opa"]), default="embedded", show_default=True)
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    default=0.0,
+    show_default=True,
+    help="Fail when line coverage of the non-test policy files is below this percentage.",
+)
+@click.option(
+    "--data",
+    "data_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Extra data file merged under data.readiness.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="List passing tests too.")
+def policy_test(directory: Path, engine: str, min_coverage: float, data_files: tuple[Path, ...], verbose: bool) -> None:
+    """Run the test_* rules of every *_test.rego file in DIRECTORY; exit 1 on a failure or low coverage."""
+    from evaluator.policy.loader import load_policies
+    from evaluator.policy.testing import run_policy_tests
+
+    run = run_policy_tests(load_policies(directory, data_files), engine)
+    for outcome in run.outcomes:
+        if not outcome.passed:
+            click.echo(f"FAIL {outcome.name} ({outcome.file}): {outcome.detail}")
+        elif verbose:
+            click.echo(f"PASS {outcome.name}")
+    for path, lines in run.uncovered.items():
+        click.echo(f"uncovered {path}: lines {_ranges(lines)}")
+    passed = len(run.outcomes) - run.failed
+    click.echo(
+        f"policy tests: {passed} passed, {run.failed} failed; coverage {run.coverage:.1f}% "
+        f"({run.covered_lines}/{run.total_lines} lines) on {engine}"
+    )
+    if run.coverage < min_coverage:
+        click.echo(f"coverage {run.coverage:.1f}% is below --min-coverage {min_coverage:g}%")
+    sys.exit(EXIT_NO_GO if run.failed or run.coverage < min_coverage else EXIT_OK)
+
+
+def _ranges(lines: list[int]) -> str:
+    spans: list[str] = []
+    start = previous = lines[0]
+    for line in [*lines[1:], None]:
+        if line is not None and line == previous + 1:
+            previous = line
+            continue
+        spans.append(f"{start}-{previous}" if previous != start else str(start))
+        if line is not None:
+            start = previous = line
+    return ", ".join(spans)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

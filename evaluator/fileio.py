@@ -19,11 +19,11 @@ from evaluator.errors import InputError
 _CHUNK = 1 << 20
 
 
-class _StringTimesLoader(yaml.SafeLoader):
+class YamlLoader(yaml.SafeLoader):
     """Safe YAML loader that leaves timestamps as strings, so we parse them ourselves (offset required)."""
 
 
-_StringTimesLoader.yaml_implicit_resolvers = {
+YamlLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
@@ -101,7 +101,7 @@ def load_yaml(path: str | Path, what: str = "file") -> Any:
     """Read and parse a YAML file (safe loader) with located errors."""
     data = read_bytes(path, what)
     try:
-        return yaml.load(data, Loader=_StringTimesLoader)
+        return yaml.load(data, Loader=YamlLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"

@@ -273,6 +273,17 @@ def _verify_decoded(decoded: _Envelope | str, policy: TrustPolicy, result: Verif
     del payload
     if statement is None:
         return
+    _check_evidence(statement, policy.require, policy.max_age, policy.subject, result)
+
+
+def _check_evidence(
+    statement: dict[str, Any],
+    require: tuple[str, ...],
+    max_age: dict[str, timedelta],
+    subject: dict[str, str],
+    result: Verification,
+) -> None:
+    """The checks after the statement is trusted: digests, item schemas, required kinds, freshness, subject."""
     result.statement = statement
     entries = statement["predicate"]["evidence"]
     digest_ok = _check_digests(entries, result)
@@ -280,9 +291,47 @@ def _verify_decoded(decoded: _Envelope | str, policy: TrustPolicy, result: Verif
     result.items = [
         _verified_item(e, result.reference_time) for e in entries if e["id"] in digest_ok and e["id"] in schema_ok
     ]
-    result._record("required-kinds", _check_required(result.items, policy))
-    result._record("freshness", _check_freshness(result.items, policy, result.reference_time))
-    result._record("subject", _check_subject(statement, policy))
+    result._record("required-kinds", _check_required(result.items, require))
+    result._record("freshness", _check_freshness(result.items, max_age, result.reference_time))
+    result._record("subject", _check_subject(statement, subject))
+
+
+def verify_unsigned(
+    data: bytes,
+    origin: str,
+    require: tuple[str, ...] = (),
+    max_age: dict[str, timedelta] | None = None,
+    subject: dict[str, str] | None = None,
+    at: datetime | None = None,
+) -> Verification:
+    """Check a statement (or an envelope, ignoring its signatures) for policy development: never verified.
+
+    Every check but the signatures runs; the signatures check fails with a note saying why, so the
+    result is never `ok` and whatever is decided on it is no-go.
+    """
+    document = parse_json(data, origin)
+    result = Verification(
+        source=origin, envelope_sha256=hashlib.sha256(data).hexdigest(), reference_time=at or utcnow()
+    )
+    if isinstance(document, dict) and {"payload", "payloadType", "signatures"} <= document.keys():
+        decoded = _decode_envelope(data, origin)
+        envelope = _check_envelope(decoded, result)
+        if envelope is None:
+            return result
+        payload_type, payload, _ = envelope
+        if not result._record("payload-type", _check_payload_type(payload_type)):
+            return result
+    elif isinstance(document, dict) and document.get("_type") == STATEMENT_TYPE:
+        result.status["envelope"] = "not-run"
+        result.status["payload-type"] = "not-run"
+        payload = data
+    else:
+        raise InputError(origin, "neither an in-toto statement made by `readiness bundle` nor a DSSE envelope")
+    result._record("signatures", [Failure("signatures", "not checked: evaluated with --allow-unsigned")])
+    statement = _parse_statement(payload, result)
+    if statement is not None:
+        _check_evidence(statement, require, max_age or {}, subject or {}, result)
+    return result
 
 
 def _check_envelope(decoded: _Envelope | str, result: Verification) -> tuple[str, bytes, list[_Signature]] | None:
@@ -430,19 +479,19 @@ def _verified_item(entry: dict[str, Any], at: datetime) -> VerifiedItem:
     return VerifiedItem(item["id"], item["kind"], item["schema"], entry["digest"]["sha256"], when, at - when)
 
 
-def _check_required(items: list[VerifiedItem], policy: TrustPolicy) -> list[Failure]:
+def _check_required(items: list[VerifiedItem], require: tuple[str, ...]) -> list[Failure]:
     present = {i.kind for i in items}
     return [
         Failure(
             "required-kinds",
             f"required evidence kind {kind!r} is missing (present: {', '.join(sorted(present)) or 'none'})",
         )
-        for kind in policy.require
+        for kind in require
         if kind not in present
     ]
 
 
-def _check_freshness(items: list[VerifiedItem], policy: TrustPolicy, at: datetime) -> list[Failure]:
+def _check_freshness(items: list[VerifiedItem], max_age: dict[str, timedelta], at: datetime) -> list[Failure]:
     failures = []
     for item in items:
         if item.evidence_time - at > CLOCK_SKEW:
@@ -455,7 +504,7 @@ def _check_freshness(items: list[VerifiedItem], policy: TrustPolicy, at: datetim
                 )
             )
             continue
-        limit = policy.max_age.get(item.kind)
+        limit = max_age.get(item.kind)
         if limit is not None and item.age > limit:
             failures.append(
                 Failure(
@@ -468,7 +517,7 @@ def _check_freshness(items: list[VerifiedItem], policy: TrustPolicy, at: datetim
     return failures
 
 
-def _check_subject(statement: dict[str, Any], policy: TrustPolicy) -> list[Failure]:
+def _check_subject(statement: dict[str, Any], expected_subject: dict[str, str]) -> list[Failure]:
     subject = statement["subject"][0]
     predicate = statement["predicate"]
     digest = subject["digest"]
@@ -483,6 +532,6 @@ def _check_subject(statement: dict[str, Any], policy: TrustPolicy) -> list[Failu
     }
     return [
         Failure("subject", f"{name} is {actual[name]!r}, expected {expected!r}")
-        for name, expected in policy.subject.items()
+        for name, expected in expected_subject.items()
         if actual.get(name) != expected
     ]
