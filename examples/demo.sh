@@ -1,47 +1,61 @@
 #!/usr/bin/env bash
-# End-to-end example: run the checkout service's tests, collect the report as evidence, bundle it
-# about one release, sign it twice (CI and QA), verify it against the trust policy, then show that
-# tampering and a wrong release are caught. Run through `make demo`.
+# End-to-end example on the checkout service: two releases, each run through the whole pipeline.
+#   1.42.0  all tests pass                      -> GO
+#   1.43.0  a rounding change breaks a test     -> NO-GO, with the failing test named
+# For each: run the release's test suite (real pytest, JUnit XML), collect it as evidence, bundle it
+# about the release, sign it (CI) and co-sign it (QA lead), verify it against the trust policy, and
+# gate it with the built-in policy library. Keys are generated here, never committed.
+# Run through `make demo`; outputs land in examples/out/.
 set -euo pipefail
 cd "$(dirname "$0")"
 OUT=out
-COMMIT=3f786850e387550fdab836ed7e6dc881de23001b
+POLICY=../policies
 rm -rf "$OUT" && mkdir -p "$OUT/keys"
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
-echo "== 1. run the example service's test suite (real pytest, JUnit XML report)"
-(cd checkout && python -m pytest -q -p no:cacheprovider --junitxml="../$OUT/junit.xml" -o junit_family=xunit2 tests) || true
-
-echo; echo "== 2. keys for the two signers"
+echo "== keys for the two signers (generated now, never committed)"
 step readiness keygen --out "$OUT/keys/ci-release"
 step readiness keygen --out "$OUT/keys/qa-lead" --algorithm ecdsa-p256
 
-echo; echo "== 3. collect -> bundle -> sign -> co-sign"
-step readiness collect "$OUT/junit.xml" --id tests-unit --environment staging -o "$OUT/tests-unit.json"
-step readiness bundle "$OUT/tests-unit.json" --service checkout --version 1.42.0 --commit "$COMMIT" \
-  --environment staging --target-environment production --tier critical -o "$OUT/statement.json"
-step readiness sign "$OUT/statement.json" --key "$OUT/keys/ci-release.key" -o "$OUT/envelope.json"
-step readiness sign "$OUT/envelope.json" --key "$OUT/keys/qa-lead.key" -o "$OUT/envelope.json"
+declare -A DECISION
+for release in 1.42.0 1.43.0; do
+  dir="$OUT/$release"
+  mkdir -p "$dir"
+  commit=$(printf 'checkout %s' "$release" | sha1sum | cut -c1-40)
+  echo
+  echo "================ checkout $release (commit $commit) ================"
+  echo "== run the release's test suite (real pytest, JUnit XML report)"
+  (cd checkout && PYTHONPATH="releases/$release" python -m pytest -q -p no:cacheprovider \
+      --junitxml="../$dir/junit.xml" -o junit_family=xunit2 tests) || true
 
-echo; echo "== 4. verify against the trust policy (2 of 2 signers, tests present and under 7 days old)"
-step readiness verify "$OUT/envelope.json" --trust checkout/trust.yaml --commit "$COMMIT"
+  echo "== collect -> bundle -> sign -> co-sign"
+  step readiness collect "$dir/junit.xml" --id tests-unit --environment staging -o "$dir/tests-unit.json"
+  step readiness bundle "$dir/tests-unit.json" --service checkout --version "$release" --commit "$commit" \
+    --environment staging --target-environment production --tier standard -o "$dir/statement.json"
+  step readiness sign "$dir/statement.json" --key "$OUT/keys/ci-release.key" -o "$dir/envelope.json"
+  step readiness sign "$dir/envelope.json" --key "$OUT/keys/qa-lead.key" -o "$dir/envelope.json"
 
-echo; echo "== 5. what a verifier catches (each exits 3)"
-python - "$OUT/envelope.json" "$OUT/tampered.json" <<'PY'
-import base64, json, sys
-envelope = json.load(open(sys.argv[1]))
-statement = json.loads(base64.b64decode(envelope["payload"]))
-statement["predicate"]["evidence"][0]["item"]["data"]["totals"]["failed"] = 0
-envelope["payload"] = base64.b64encode(json.dumps(statement).encode()).decode()
-json.dump(envelope, open(sys.argv[2], "w"))
-PY
-set +e
-step readiness verify "$OUT/tampered.json" --trust checkout/trust.yaml
-echo "exit code $?"
-step readiness verify "$OUT/envelope.json" --trust checkout/trust.yaml --commit 0000000000000000000000000000000000000000
-echo "exit code $?"
-set -e
+  echo "== verify against the trust policy (2 of 2 signers, tests present and under 7 days old)"
+  step readiness verify "$dir/envelope.json" --trust checkout/trust.yaml --commit "$commit"
 
-echo; echo "== decision input is ready: $OUT/envelope.json verified; policy evaluation (go / no-go) builds on it"
-readiness verify "$OUT/envelope.json" --trust checkout/trust.yaml --commit "$COMMIT"
+  echo "== gate: evaluate with the built-in policies (exit 0 go, 1 no-go)"
+  set +e
+  step readiness gate "$dir/envelope.json" --policy "$POLICY" --trust checkout/trust.yaml --commit "$commit" \
+    --format terminal --format json="$dir/report.json" --format markdown="$dir/summary.md" \
+    --format junit="$dir/readiness-junit.xml"
+  code=$?
+  set -e
+  case $code in
+    0) DECISION[$release]="GO" ;;
+    1) DECISION[$release]="NO-GO" ;;
+    *) echo "gate failed with exit code $code"; exit "$code" ;;
+  esac
+done
+
+echo
+echo "================ decisions ================"
+for release in 1.42.0 1.43.0; do
+  printf 'checkout %-8s %-6s reports: %s/{report.json,summary.md,readiness-junit.xml}\n' \
+    "$release" "${DECISION[$release]}" "examples/$OUT/$release"
+done

@@ -1,0 +1,1 @@
+"""Policies: loading Rego and data, the criteria catalogue, the policy input, and policy tests."""
