@@ -100,7 +100,11 @@ def run_isolated(
     coverage: bool = False,
 ) -> Run:
     """Evaluate `queries` in a forked child; every query gets an Outcome, whatever happens to the child."""
-    context = multiprocessing.get_context("fork")
+    # regorus keeps no threads, so a fork is safe and cheap. The OPA library starts Go runtime threads,
+    # which do not survive a fork: if anything in this process ever loaded it, a forked child would
+    # inherit a broken runtime and could answer wrongly without an error. So OPA always gets a fresh
+    # interpreter.
+    context = multiprocessing.get_context("spawn" if engine_name == "opa" else "fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
         target=_child, args=(sender, engine_name, modules, data, input_document, queries, coverage), daemon=True

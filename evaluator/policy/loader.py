@@ -27,7 +27,9 @@ def load_policies(directory: str | Path, data_files: tuple[str | Path, ...] = ()
     root = Path(directory)
     if not root.is_dir():
         raise InputError(root, "policy directory not found" if not root.exists() else "not a directory")
-    rego_files = sorted(p for p in root.rglob("*.rego") if not any(part.startswith(".") for part in p.parts))
+    rego_files = sorted(
+        p for p in root.rglob("*.rego") if not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
     if not rego_files:
         raise InputError(root, "no .rego files in the policy directory")
     digest = hashlib.sha256()

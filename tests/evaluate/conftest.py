@@ -45,7 +45,8 @@ deny contains result if {
 
 checked contains result if {
 	some item in input.evidence.tests
-	result := {"criterion": "tests.no_failures", "msg": sprintf("%d tests ran in %s", [item.data.totals.tests, item.id]),
+	result := {"criterion": "tests.no_failures",
+		"msg": sprintf("%d tests ran in %s", [item.data.totals.tests, item.id]),
 		"observed": item.data.totals.failed, "comparator": "<=", "threshold": data.readiness.limits.max_failed,
 		"evidence": item.id, "pointer": "/data/totals/failed"}
 }

@@ -82,7 +82,9 @@ def test_result_naming_an_unknown_criterion_is_an_error(tmp_path, keyring, envel
 @pytest.mark.parametrize("engine", ENGINES)
 def test_engine_exception_makes_the_package_criteria_error(tmp_path, keyring, envelope, engine):
     broken = TESTS_POLICY.replace(
-        "item.data.totals.failed > data", "ratio := 1 / (item.data.totals.failed - 1)\n\tratio > 0\n\titem.data.totals.failed > data", 1
+        "item.data.totals.failed > data",
+        "ratio := 1 / (item.data.totals.failed - 1)\n\tratio > 0\n\titem.data.totals.failed > data",
+        1,
     )
     report = run(envelope, write_policy(tmp_path, broken), keyring, engine=engine)
     assert statuses(report) == {"tests.no_failures": "error", "tests.enough": "error"}

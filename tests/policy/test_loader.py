@@ -128,7 +128,7 @@ def test_refused_builtin_names_file_line_and_builtin(tmp_path):
         "\ttime.now_ns() > 0\n\tresult := {}\n}\n\n# METADATA\n# title: Other",
         1,
     )
-    with pytest.raises(InputError, match="builtin `time.now_ns` is not allowed") as caught:
+    with pytest.raises(InputError, match=r"builtin `time\.now_ns` is not allowed") as caught:
         load_policies(write(tmp_path, source))
     assert caught.value.line == 24
 
@@ -156,7 +156,7 @@ def test_missing_directory_and_bad_data(tmp_path):
     with pytest.raises(InputError, match="must hold a mapping"):
         load_policies(tmp_path)
     (tmp_path / "data" / "bad.yaml").write_text("example: {a: 1}\n")
-    with pytest.raises(InputError, match="collides with policy package readiness.example"):
+    with pytest.raises(InputError, match=r"collides with policy package readiness\.example"):
         load_policies(tmp_path)
 
 
