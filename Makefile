@@ -30,6 +30,7 @@ demo: install
 
 bench: install
 	$(PY) bench/verify_throughput.py
+	$(PY) bench/policy_engines.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info
