@@ -107,9 +107,7 @@ class Decision:
     """Number of verdicts per status."""
 
 
-def decide(
-    verdicts: list[Verdict], blocking_severity: str = "high", extra_reasons: tuple[str, ...] = ()
-) -> Decision:
+def decide(verdicts: list[Verdict], blocking_severity: str = "high", extra_reasons: tuple[str, ...] = ()) -> Decision:
     """The decision over `verdicts`; `extra_reasons` (unverified evidence, …) force no-go on their own."""
     limit = severity_rank(blocking_severity)
     reasons = list(extra_reasons)

@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import jsonschema_rs
 
 from evaluator.resources import schemas_dir
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+ModelT = TypeVar("ModelT", bound="BaseModel")
 
 EVIDENCE_ITEM = "evidence-item.v1.schema.json"
 BUNDLE_PREDICATE = "bundle-predicate.v1.schema.json"
@@ -72,6 +78,30 @@ def problems(name: str, document: Any, limit: int = 20) -> list[SchemaProblem]:
             break
     found.sort(key=lambda p: (-p.pointer.count("/"), p.pointer))
     return found
+
+
+def load_yaml_document(path: str | Path, what: str, schema: str, model: type[ModelT], shape: str) -> ModelT:
+    """Read a YAML file, check it against `schema`, and parse it into `model`; InputError naming the place otherwise.
+
+    `shape` says what the file should look like when it is not even a mapping ('a YAML mapping with …').
+    """
+    from pydantic import ValidationError
+
+    from evaluator.errors import InputError
+    from evaluator.fileio import load_yaml
+
+    document = load_yaml(path, what)
+    if not isinstance(document, dict):
+        raise InputError(path, f"a {what} is {shape}")
+    found = problems(schema, document)
+    if found:
+        raise InputError(path, f"invalid {what} at {found[0]}")
+    try:
+        return model.model_validate(document)
+    except ValidationError as exc:  # a rule the schema cannot express
+        first = exc.errors()[0]
+        where = "/".join(str(part) for part in first.get("loc", ()))
+        raise InputError(path, f"invalid {what} at /{where}: {first.get('msg')}") from None
 
 
 def is_valid(name: str, document: Any) -> bool:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from evaluator import schemas
 from evaluator.decide import AppliedWaiver
 from evaluator.errors import InputError
-from evaluator.fileio import load_yaml
 
 DEFAULT_MAX_TERM_DAYS = 90
 """Longest a waiver may run from created to expires, unless the command line says otherwise."""
@@ -76,17 +74,9 @@ class Waivers:
 def load_waivers(path: str | Path, today: date, max_term_days: int = DEFAULT_MAX_TERM_DAYS) -> Waivers:
     """Read and check a waivers file; any invalid waiver makes the whole file an input error."""
     path = Path(path)
-    document: Any = load_yaml(path, "waivers file")
-    if not isinstance(document, dict):
-        raise InputError(path, "a waivers file is a YAML mapping with a `waivers:` list")
-    found = schemas.problems(schemas.WAIVERS, document)
-    if found:
-        raise InputError(path, f"invalid waivers file at {found[0]}")
-    try:
-        parsed = WaiversDocument.model_validate(document)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InputError(path, f"invalid waivers file at /{'/'.join(map(str, first['loc']))}: {first['msg']}") from None
+    parsed = schemas.load_yaml_document(
+        path, "waivers file", schemas.WAIVERS, WaiversDocument, "a YAML mapping with a `waivers:` list"
+    )
     active, expired = [], []
     seen: set[str] = set()
     for index, entry in enumerate(parsed.waivers):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from securesystemslib.signer import SSlibKey
 
@@ -13,7 +12,6 @@ from evaluator import schemas
 from evaluator.bundle.keys import load_public_key, public_key_from_pem
 from evaluator.bundle.models import TrustedKeyEntry, TrustPolicyDocument
 from evaluator.errors import InputError, UsageError
-from evaluator.fileio import load_yaml
 from evaluator.timeutil import format_time, parse_duration
 
 SUBJECT_FIELDS = ("service", "version", "commit", "artifact_digest", "environment", "target_environment", "tier")
@@ -107,16 +105,9 @@ def policy_from_keys(paths: list[str], threshold: int | None = None) -> TrustPol
 def load_trust_policy(path: str | Path) -> TrustPolicy:
     """Read and check a trust policy YAML file; key paths are relative to the file."""
     path = Path(path)
-    document: Any = load_yaml(path, "trust policy")
-    if not isinstance(document, dict):
-        raise InputError(path, "a trust policy is a YAML mapping with at least `keys:`")
-    found = schemas.problems(schemas.TRUST_POLICY, document)
-    if found:
-        raise InputError(path, f"invalid trust policy at {found[0]}")
-    try:
-        parsed = TrustPolicyDocument.model_validate(document)
-    except ValueError as exc:
-        raise InputError(path, f"invalid trust policy: {_first_error(exc)}") from None
+    parsed = schemas.load_yaml_document(
+        path, "trust policy", schemas.TRUST_POLICY, TrustPolicyDocument, "a YAML mapping with at least `keys:`"
+    )
     keys = [_trusted_key(entry, index, path) for index, entry in enumerate(parsed.keys)]
     try:
         max_age = {kind: parse_duration(text) for kind, text in parsed.max_age.items()}
@@ -132,15 +123,6 @@ def load_trust_policy(path: str | Path) -> TrustPolicy:
         subject=parsed.subject.model_dump(exclude_none=True),
         origin=str(path),
     )
-
-
-def _first_error(exc: ValueError) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        first = errors()[0]
-        place = "/".join(str(p) for p in first.get("loc", ()))
-        return f"{place}: {first.get('msg')}" if place else str(first.get("msg"))
-    return str(exc)
 
 
 def _trusted_key(entry: TrustedKeyEntry, index: int, path: Path) -> TrustedKey:

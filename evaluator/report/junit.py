@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC
@@ -10,6 +9,7 @@ from typing import Any, ClassVar
 
 from evaluator.decide import Finding, Verdict
 from evaluator.report.interface import Report, ReportFormat
+from evaluator.report.text import value_text
 from evaluator.timeutil import format_time
 
 SKIPPED_STATUSES = ("waived", "not_applicable")
@@ -26,24 +26,14 @@ def _clean(value: object) -> str:
     return _NOT_XML.sub("\ufffd", str(value))
 
 
-def _value(value: Any) -> str:
-    """An observed or threshold value as text: strings bare, everything else as compact JSON."""
-    if isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
-    except (TypeError, ValueError):  # keys that cannot be sorted, circular values
-        return str(value)
-
-
 def _finding(finding: Finding) -> str:
     """One finding as a few lines of plain text: message, observed vs threshold, evidence pointer."""
     lines = [f"- {finding.message}"]
     compared = []
     if finding.observed is not None:
-        compared.append(f"observed {_value(finding.observed)}")
+        compared.append(f"observed {value_text(finding.observed)}")
     if finding.threshold is not None or finding.comparator:
-        compared.append(f"threshold {finding.comparator or ''} {_value(finding.threshold)}".replace("  ", " "))
+        compared.append(f"threshold {finding.comparator or ''} {value_text(finding.threshold)}".replace("  ", " "))
     if compared:
         lines.append("  " + ", ".join(compared))
     if finding.evidence or finding.pointer:
@@ -117,7 +107,7 @@ def _properties(suite: ET.Element, report: Report) -> None:
     if version := report.generator.removeprefix("readiness").strip():
         values.append(("generator", f"readiness {version}"))
     for name, value in values:
-        ET.SubElement(properties, "property", name=_clean(name), value=_clean(_value(value)))
+        ET.SubElement(properties, "property", name=_clean(name), value=_clean(value_text(value)))
 
 
 def _summary(report: Report) -> str:

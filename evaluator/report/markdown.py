@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 from datetime import UTC
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from evaluator.decide import AppliedWaiver, Finding, Verdict
 from evaluator.report.interface import InputDigest, Report, ReportFormat
+from evaluator.report.text import percent, value_text
 from evaluator.timeutil import format_time
 
 MAX_CHARS = 65_000
@@ -76,26 +76,6 @@ def _html(value: object) -> str:
     return html.escape(_NEWLINES.sub(" ", _CONTROL.sub("\ufffd", _clip(str(value)))))
 
 
-def _value(value: Any) -> str:
-    """An observed or threshold value as text: strings bare, everything else as compact JSON."""
-    if isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
-    except (TypeError, ValueError):  # keys that cannot be sorted, circular values
-        return str(value)
-
-
-def _percent(fraction: float) -> str:
-    """One decimal; never rounds a partial result to 0% or 100%."""
-    value = round(fraction * 100, 1)
-    if fraction < 1 and value >= 100:
-        value = 99.9
-    elif fraction > 0 and value <= 0:
-        value = 0.1
-    return f"{value:.1f}%"
-
-
 def _utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le", errors="surrogatepass")) // 2
 
@@ -121,7 +101,7 @@ def _headline(report: Report, cell: int) -> list[str]:
     line = f"## readiness: {verdict}" + (f" for {release}" if release else "")
     if not report.verified:
         line += " · ⚠️ UNVERIFIED evidence"
-    facts = [f"**Score** {_percent(decision.score)}", f"**Completeness** {_percent(decision.completeness)}"]
+    facts = [f"**Score** {percent(decision.score)}", f"**Completeness** {percent(decision.completeness)}"]
     if subject.get("commit"):
         facts.append(f"commit {_code(str(subject['commit'])[:12])}")
     if subject.get("tier"):
@@ -131,7 +111,7 @@ def _headline(report: Report, cell: int) -> list[str]:
         facts.append(route)
     for key, value in sorted(report.extra.items()):
         if not isinstance(value, dict | list):
-            facts.append(f"**{_text(key)}** {_text(_value(value))}")
+            facts.append(f"**{_text(key)}** {_text(value_text(value))}")
     lines = [line, "", " · ".join(facts), ""]
     if not report.verified:
         lines.append("> ⚠️ **UNVERIFIED evidence**: the bundle's signatures, digests or freshness did not check out.")
@@ -177,10 +157,10 @@ def _findings_table(findings: tuple[Finding, ...], limit: int) -> list[str]:
         message = _text(finding.message)
         if finding.waived_by:
             message += f" (waived by {_code(finding.waived_by)})"
-        observed = _code(_value(finding.observed)) if finding.observed is not None else ""
+        observed = _code(value_text(finding.observed)) if finding.observed is not None else ""
         threshold = ""
         if finding.threshold is not None or finding.comparator:
-            threshold = _code(f"{finding.comparator or ''} {_value(finding.threshold)}".strip())
+            threshold = _code(f"{finding.comparator or ''} {value_text(finding.threshold)}".strip())
         lines.append(_row(message, observed, threshold, _evidence_cell(finding)))
     if len(findings) > limit:
         lines += ["", f"_… and {len(findings) - limit} more findings; the JSON report lists them all._"]
@@ -261,7 +241,7 @@ def _inputs(report: Report) -> list[str]:
     if report.evidence:
         lines += [_row("Evidence", "Kind", "Details"), _row(*["---"] * 3)]
         for item in report.evidence:
-            rest = ", ".join(f"{k}: {_value(v)}" for k, v in sorted(item.items()) if k not in ("id", "kind"))
+            rest = ", ".join(f"{k}: {value_text(v)}" for k, v in sorted(item.items()) if k not in ("id", "kind"))
             lines.append(_row(_code(item.get("id", "?")), _text(item.get("kind", "")), _text(rest)))
         lines.append("")
     return [*lines, "</details>", ""]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import UTC
@@ -17,6 +16,7 @@ from rich.text import Text
 
 from evaluator.decide import Finding, Verdict
 from evaluator.report.interface import InputDigest, Report, ReportFormat
+from evaluator.report.text import percent, value_text
 from evaluator.timeutil import format_time
 
 STATUS_ORDER = ("error", "fail", "insufficient_evidence", "warn", "waived", "pass", "not_applicable")
@@ -47,23 +47,8 @@ def _clean(text: object) -> str:
 
 
 def _value(value: Any) -> str:
-    """A finding's observed or threshold value as text: strings bare, everything else as compact JSON."""
-    if isinstance(value, str):
-        return _clean(value)
-    try:
-        return _clean(json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str))
-    except (TypeError, ValueError):  # keys that cannot be sorted, circular values
-        return _clean(value)
-
-
-def _percent(fraction: float) -> str:
-    """One decimal; never rounds a partial result to 0% or 100%."""
-    value = round(fraction * 100, 1)
-    if fraction < 1 and value >= 100:
-        value = 99.9
-    elif fraction > 0 and value <= 0:
-        value = 0.1
-    return f"{value:.1f}%"
+    """value_text, with control characters made visible."""
+    return _clean(value_text(value))
 
 
 def sort_by_status(verdicts: tuple[Verdict, ...]) -> list[Verdict]:
@@ -126,7 +111,7 @@ def _headline(report: Report) -> Text:
         (" GO ", "bold white on green") if decision.go else (" NO-GO ", "bold white on red"),
         "  ",
         (release or "(unnamed release)", "bold"),
-        f"   score {_percent(decision.score)}   completeness {_percent(decision.completeness)}",
+        f"   score {percent(decision.score)}   completeness {percent(decision.completeness)}",
     ]
     if not report.verified:
         parts += ["   ", ("UNVERIFIED", "bold red")]
