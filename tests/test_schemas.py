@@ -158,3 +158,22 @@ def test_trust_policy_schema_rejects_what_the_model_rejects(path, value):
     with pytest.raises(ValidationError):
         TrustPolicyDocument.model_validate(bad)
     assert schemas.problems(schemas.TRUST_POLICY, bad), f"{path}={value!r} passed the schema"
+
+
+# ---- policy input --------------------------------------------------------------------------------
+
+
+def test_policy_input_built_from_a_statement_matches_its_schema(statement):
+    from datetime import UTC, datetime
+
+    from evaluator.policy.input import build_input
+
+    document = build_input(statement, ["tests-unit"], datetime(2026, 11, 27, 12, tzinfo=UTC), verified=True)
+    assert schemas.problems(schemas.POLICY_INPUT, document) == []
+    assert document["tier"] == "critical" and [i["id"] for i in document["evidence"]["tests"]] == ["tests-unit"]
+    assert document["evaluation"] == {"time": "2026-11-27T12:00:00Z", "epoch_seconds": 1795780800, "date": "2026-11-27"}
+    unusable = build_input(statement, [], datetime(2026, 11, 27, 12, tzinfo=UTC), verified=False)
+    assert unusable["evidence"] == {} and schemas.problems(schemas.POLICY_INPUT, unusable) == []
+    broken = {**document, "evidence": {"tests": []}}
+    assert schemas.problems(schemas.POLICY_INPUT, broken), "a kind listed with no item is refused"
+    assert schemas.problems(schemas.POLICY_INPUT, {**document, "tier": None})
