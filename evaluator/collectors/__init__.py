@@ -14,8 +14,10 @@ from evaluator.evidence import CollectorInfo, EvidenceItem, ObservedWindow, Sour
 from evaluator.fileio import sha256_file
 from evaluator.timeutil import utcnow
 
-# One line per format.
-COLLECTORS: tuple[type[Collector], ...] = (JUnitXmlCollector,)
+# One line per format (and one import above per module).
+COLLECTORS: tuple[type[Collector], ...] = (
+    JUnitXmlCollector,
+)
 
 __all__ = ["COLLECTORS", "Collected", "Collector", "collect", "detect", "get_collector"]
 
