@@ -15,9 +15,7 @@ from evaluator.fileio import sha256_file
 from evaluator.timeutil import utcnow
 
 # One line per format (and one import above per module).
-COLLECTORS: tuple[type[Collector], ...] = (
-    JUnitXmlCollector,
-)
+COLLECTORS: tuple[type[Collector], ...] = (JUnitXmlCollector,)
 
 __all__ = ["COLLECTORS", "Collected", "Collector", "collect", "detect", "get_collector"]
 

@@ -104,4 +104,4 @@ def throughput_mrps(requests: int, duration_ms: int) -> int | None:
 
 def ms_to_us(value_ms: float) -> int:
     """A tool's millisecond value (possibly fractional) as integer microseconds, rounded half up."""
-    return int(math.floor(value_ms * 1000 + 0.5))
+    return math.floor(value_ms * 1000 + 0.5)
