@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,17 +15,29 @@ from tests.conftest import COMMIT
 from tests.test_cli import bundle_and_sign, one_line_error, run
 from tests.test_cli import work as work
 
-POLICIES = str(Path(__file__).resolve().parent.parent / "policies")
+BUILTIN = Path(__file__).resolve().parent.parent / "policies"
 
 
-def gate(work: Path, *extra: str) -> object:
-    return run("gate", "envelope.json", "--policy", POLICIES, "--key", "ci.pub", *extra, cwd=work)
+@pytest.fixture(scope="module")
+def policies(tmp_path_factory) -> str:
+    """The built-in library restricted to the criteria these bundles have evidence for (lib and tests)."""
+    folder = tmp_path_factory.mktemp("policies")
+    for part in ("readiness/lib", "readiness/tests"):
+        shutil.copytree(BUILTIN / part, folder / part)
+    (folder / "data").mkdir()
+    shutil.copy(BUILTIN / "data" / "thresholds.yaml", folder / "data" / "thresholds.yaml")
+    return str(folder)
 
 
-def test_gate_no_go_on_the_real_failing_report_writes_every_format(work):
+def gate(work: Path, policies: str, *extra: str) -> object:
+    return run("gate", "envelope.json", "--policy", policies, "--key", "ci.pub", *extra, cwd=work)
+
+
+def test_gate_no_go_on_the_real_failing_report_writes_every_format(work, policies):
     bundle_and_sign(work)  # the pytest report has one failed test
     proc = gate(
         work,
+        policies,
         "--format",
         "terminal",
         "--format",
@@ -48,46 +61,46 @@ def test_gate_no_go_on_the_real_failing_report_writes_every_format(work):
     assert (work / "summary.md").read_text().startswith("## readiness: ❌ NO-GO")
 
 
-def test_evaluate_exits_0_once_reported_even_for_no_go(work):
+def test_evaluate_exits_0_once_reported_even_for_no_go(work, policies):
     bundle_and_sign(work)
-    proc = run("evaluate", "envelope.json", "--policy", POLICIES, "--key", "ci.pub", "--format", "json", cwd=work)
+    proc = run("evaluate", "envelope.json", "--policy", policies, "--key", "ci.pub", "--format", "json", cwd=work)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["criteria"]
 
 
-def test_waiver_turns_the_failure_into_a_go(work):
+def test_waiver_turns_the_failure_into_a_go(work, policies):
     bundle_and_sign(work)
     (work / "waivers.yaml").write_text(
         "waivers:\n  - criterion: tests.no_failures\n    justification: Payment sandbox answers 503 this week.\n"
         "    owner: payments\n    approver: qa-lead\n    ticket: PAY-7\n"
         "    created: 2026-11-01\n    expires: 2026-12-31\n"
     )
-    proc = gate(work, "--waivers", "waivers.yaml", "--at", "2026-11-27T18:00:00Z", "--format", "json")
+    proc = gate(work, policies, "--waivers", "waivers.yaml", "--at", "2026-11-27T18:00:00Z", "--format", "json")
     report = json.loads(proc.stdout)
     statuses = {c["id"]: c["status"] for c in report["criteria"]}
     assert statuses["tests.no_failures"] == "waived"
     assert proc.returncode == 0, report
 
 
-def test_expired_waiver_is_ignored_and_listed(work):
+def test_expired_waiver_is_ignored_and_listed(work, policies):
     bundle_and_sign(work)
     (work / "waivers.yaml").write_text(
         "waivers:\n  - criterion: tests.no_failures\n    justification: Payment sandbox answers 503 this week.\n"
         "    owner: payments\n    approver: qa-lead\n    ticket: PAY-7\n"
         "    created: 2026-09-01\n    expires: 2026-10-01\n"
     )
-    proc = gate(work, "--waivers", "waivers.yaml", "--at", "2026-11-27T18:00:00Z", "--format", "json")
+    proc = gate(work, policies, "--waivers", "waivers.yaml", "--at", "2026-11-27T18:00:00Z", "--format", "json")
     assert proc.returncode == 1
     assert "PAY-7" in json.dumps(json.loads(proc.stdout)["waivers"])
 
 
-def test_invalid_waivers_file_is_an_input_error(work):
+def test_invalid_waivers_file_is_an_input_error(work, policies):
     bundle_and_sign(work)
     (work / "waivers.yaml").write_text("waivers:\n  - criterion: tests.no_failures\n    owner: me\n")
-    one_line_error(gate(work, "--waivers", "waivers.yaml"), "waivers.yaml", "invalid waivers file")
+    one_line_error(gate(work, policies, "--waivers", "waivers.yaml"), "waivers.yaml", "invalid waivers file")
 
 
-def test_unsigned_statement_is_unverified_and_always_no_go(work):
+def test_unsigned_statement_is_unverified_and_always_no_go(work, policies):
     proc = run(
         "bundle",
         "item.json",
@@ -106,20 +119,20 @@ def test_unsigned_statement_is_unverified_and_always_no_go(work):
     assert proc.returncode == 0
     empty = work / "pass.yaml"
     empty.write_text("thresholds:\n  default:\n    tests: {max_failed: 5}\n")
-    proc = run("gate", "statement.json", "--policy", POLICIES, "--allow-unsigned", "--data", str(empty), cwd=work)
+    proc = run("gate", "statement.json", "--policy", policies, "--allow-unsigned", "--data", str(empty), cwd=work)
     assert proc.returncode == 1
     assert "UNVERIFIED" in proc.stdout
-    proc = run("gate", "statement.json", "--policy", POLICIES, "--key", "ci.pub", cwd=work)
+    proc = run("gate", "statement.json", "--policy", policies, "--key", "ci.pub", cwd=work)
     one_line_error(proc, "statement.json", "unsigned statement")
 
 
-def test_signature_failure_stops_before_evaluation_with_exit_3(work):
+def test_signature_failure_stops_before_evaluation_with_exit_3(work, policies):
     bundle_and_sign(work)
-    proc = run("gate", "envelope.json", "--policy", POLICIES, "--key", "qa.pub", cwd=work)
+    proc = run("gate", "envelope.json", "--policy", policies, "--key", "qa.pub", cwd=work)
     assert proc.returncode == 3 and "FAIL signatures" in proc.stdout
 
 
-def test_policy_directory_errors_are_input_errors(work, tmp_path):
+def test_policy_directory_errors_are_input_errors(work, policies, tmp_path):
     bundle_and_sign(work)
     (tmp_path / "bad.rego").write_text("package readiness.bad\n\nx := time.now_ns()\n")
     one_line_error(
@@ -127,13 +140,13 @@ def test_policy_directory_errors_are_input_errors(work, tmp_path):
         "bad.rego:3",
         "time.now_ns",
     )
-    one_line_error(gate(work, "--format", "pdf"), "unknown")
-    one_line_error(gate(work, "--format", "json", "--format", "markdown"), "only one --format")
+    one_line_error(gate(work, policies, "--format", "pdf"), "unknown")
+    one_line_error(gate(work, policies, "--format", "json", "--format", "markdown"), "only one --format")
 
 
 def test_policy_test_runs_the_builtin_library_on_both_engines(tmp_path):
     for engine in ("embedded", "opa"):
-        proc = run("policy", "test", POLICIES, "--engine", engine, "--min-coverage", "90", cwd=tmp_path)
+        proc = run("policy", "test", str(BUILTIN), "--engine", engine, "--min-coverage", "90", cwd=tmp_path)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert " 0 failed" in proc.stdout
 
@@ -155,8 +168,8 @@ def test_policy_test_reports_failures_and_low_coverage(tmp_path):
 
 
 @pytest.mark.parametrize("engine", ["embedded", "opa"])
-def test_gate_on_each_engine(work, engine):
+def test_gate_on_each_engine(work, policies, engine):
     bundle_and_sign(work)
-    proc = gate(work, "--engine", engine, "--format", "json")
+    proc = gate(work, policies, "--engine", engine, "--format", "json")
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["engine"]["name"] == engine
