@@ -8,6 +8,17 @@ from pathlib import Path
 
 from evaluator import __version__
 from evaluator.collectors.interface import HEAD_BYTES, Collected, Collector
+from evaluator.collectors.load.gatling_log import GatlingLogCollector
+from evaluator.collectors.load.gatling_stats import GatlingStatsCollector
+from evaluator.collectors.load.jmeter_dashboard import JMeterDashboardCollector
+from evaluator.collectors.load.jmeter_jtl_csv import JMeterJtlCsvCollector
+from evaluator.collectors.load.jmeter_jtl_xml import JMeterJtlXmlCollector
+from evaluator.collectors.load.k6_handle_summary import K6HandleSummaryCollector
+from evaluator.collectors.load.k6_json import K6JsonCollector
+from evaluator.collectors.load.k6_summary_export import K6SummaryExportCollector
+from evaluator.collectors.load.k6_summary_v2 import K6SummaryV2Collector
+from evaluator.collectors.load.locust_csv import LocustCsvCollector
+from evaluator.collectors.load.locust_json import LocustJsonCollector
 from evaluator.collectors.tests.junit import JUnitXmlCollector
 from evaluator.errors import InputError, UsageError
 from evaluator.evidence import CollectorInfo, EvidenceItem, ObservedWindow, Source, item_problems
@@ -15,7 +26,20 @@ from evaluator.fileio import sha256_file
 from evaluator.timeutil import utcnow
 
 # One line per format (and one import above per module).
-COLLECTORS: tuple[type[Collector], ...] = (JUnitXmlCollector,)
+COLLECTORS: tuple[type[Collector], ...] = (
+    JUnitXmlCollector,
+    GatlingStatsCollector,
+    GatlingLogCollector,
+    JMeterJtlCsvCollector,
+    JMeterJtlXmlCollector,
+    JMeterDashboardCollector,
+    K6SummaryExportCollector,
+    K6HandleSummaryCollector,
+    K6JsonCollector,
+    K6SummaryV2Collector,
+    LocustCsvCollector,
+    LocustJsonCollector,
+)
 
 __all__ = ["COLLECTORS", "Collected", "Collector", "collect", "detect", "get_collector"]
 

@@ -1,9 +1,10 @@
 """Streaming latency statistics shared by the load collectors: bounded memory, documented error.
 
-`LatencyHistogram` keeps counts per bucket. Values up to 1 ms (1000 µs) are kept exactly; above,
-a bucket keeps three significant digits, so any percentile it reports is within 0.1 % of the true
-sample value (relative), whatever the number of samples. A histogram holds at most a few thousand
-buckets, so ten million samples cost the same memory as ten. Percentiles use the nearest-rank
+`LatencyHistogram` keeps counts per bucket. Values below 10 ms (10,000 µs) are kept exactly; above,
+a bucket keeps four significant digits (rounding down), so any percentile it reports is at most
+0.1 % below the true sample value, whatever the number of samples. A histogram holds at most
+9,000 buckets per decade of latency actually seen, so ten million samples cost about the same
+memory as ten thousand. Percentiles use the nearest-rank
 definition (the smallest value with at least p % of the samples at or below it), which is what
 k6, Locust and JMeter report within their own rounding.
 """
@@ -13,15 +14,18 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-EXACT_BELOW_US = 1000
+EXACT_BELOW_US = 10_000
 """Values below this many microseconds are kept exactly."""
+
+SIGNIFICANT_DIGITS = 4
+"""Digits a larger value keeps: the relative error is below 10 ** (1 - SIGNIFICANT_DIGITS) = 0.1 %."""
 
 
 def bucket(value_us: int) -> int:
-    """The bucket's representative value for a latency in µs: exact below 1 ms, else 3 significant digits."""
+    """The bucket's representative value for a latency in µs: exact below 10 ms, else 4 significant digits."""
     if value_us < EXACT_BELOW_US:
         return max(value_us, 0)
-    scale = 10 ** (len(str(value_us)) - 3)
+    scale = 10 ** (len(str(value_us)) - SIGNIFICANT_DIGITS)
     return (value_us // scale) * scale
 
 
