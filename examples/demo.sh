@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end example on the checkout service: two releases, each run through the whole pipeline.
 #   1.42.0  all tests pass                      -> GO
-#   1.43.0  a rounding change breaks a test     -> NO-GO, with the failing test named
+#   1.43.0  a rounding change breaks a test,    -> NO-GO, naming the failing test and the slow endpoint
+#           and checkout got slow under load
 # For each: run the release's test suite (real pytest, JUnit XML), collect it as evidence, bundle it
 # about the release, sign it (CI) and co-sign it (QA lead), verify it against the trust policy, and
 # gate it with the built-in policy library. Keys are generated here, never committed.
-# Run through `make demo`; outputs land in examples/out/.
+# The load tests were run with the real k6 against examples/checkout/server.py (see
+# examples/checkout/evidence/SOURCES.md): 1.43.0 also re-validates prices synchronously on checkout
+# and blows its p95 budget. Run through `make demo`; outputs land in examples/out/.
 set -euo pipefail
 cd "$(dirname "$0")"
 OUT=out
@@ -31,12 +34,14 @@ for release in 1.42.0 1.43.0; do
 
   echo "== collect -> bundle -> sign -> co-sign"
   step readiness collect "$dir/junit.xml" --id tests-unit --environment staging -o "$dir/tests-unit.json"
-  step readiness bundle "$dir/tests-unit.json" --service checkout --version "$release" --commit "$commit" \
+  step readiness collect "checkout/evidence/$release/k6-summary.json" --id load-k6-checkout --environment staging \
+    -o "$dir/load-k6.json"
+  step readiness bundle "$dir/tests-unit.json" "$dir/load-k6.json" --service checkout --version "$release" --commit "$commit" \
     --environment staging --target-environment production --tier standard -o "$dir/statement.json"
   step readiness sign "$dir/statement.json" --key "$OUT/keys/ci-release.key" -o "$dir/envelope.json"
   step readiness sign "$dir/envelope.json" --key "$OUT/keys/qa-lead.key" -o "$dir/envelope.json"
 
-  echo "== verify against the trust policy (2 of 2 signers, tests present and under 7 days old)"
+  echo "== verify against the trust policy (2 of 2 signers, tests and load present and fresh)"
   step readiness verify "$dir/envelope.json" --trust checkout/trust.yaml --commit "$commit"
 
   echo "== gate: evaluate with the built-in policies (exit 0 go, 1 no-go)"

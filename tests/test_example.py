@@ -33,8 +33,11 @@ def _release_bundle(release: str, folder: Path, keys: list[KeyFiles]) -> bytes:
         timeout=120,
     )  # fmt: skip
     item = collect(report, item_id="tests-unit", environment="staging").to_json_dict()
+    load = collect(EXAMPLE / "evidence" / release / "k6-summary.json", item_id="load-k6-checkout",
+                   environment="staging").to_json_dict()  # fmt: skip
     commit = f"{abs(hash(release)):040x}"[-40:]
-    statement = build_statement([item], Release("checkout", release, commit, None, "staging", "production", "standard"))
+    release_ = Release("checkout", release, commit, None, "staging", "production", "standard")
+    statement = build_statement([item, load], release_)
     data = json.dumps(statement).encode()
     for key in keys:
         data, _ = sign_document(data, key.signer, "statement.json")
@@ -86,13 +89,15 @@ def test_release_1_42_0_is_a_go(example, engine):
 
 
 @pytest.mark.parametrize("engine", ["embedded", "opa"])
-def test_release_1_43_0_is_a_no_go_with_the_failing_test_named(example, engine):
+def test_release_1_43_0_is_a_no_go_with_the_failing_test_and_slow_endpoint_named(example, engine):
     bundles, trust = example
     verification, report = _evaluate(bundles["1.43.0"], trust, engine)
     assert not report.decision.go
-    failing = [v for v in report.verdicts if v.status == "fail"]
-    assert [v.criterion.id for v in failing] == ["tests.no_failures"]
-    assert "test_total_with_discount_and_tax" in failing[0].message
+    failing = {v.criterion.id: v for v in report.verdicts if v.status == "fail"}
+    assert {"tests.no_failures", "load.latency_p95"} <= set(failing), sorted(failing)
+    assert "test_total_with_discount_and_tax" in failing["tests.no_failures"].message
+    assert "POST /api/checkout" in failing["load.latency_p95"].message
+    failing = list(failing.values())
     items = {e["id"]: e["item"] for e in verification.statement["predicate"]["evidence"]}
     for verdict in failing:
         assert verdict.violations

@@ -7,6 +7,7 @@ const BASE = __ENV.BASE || 'http://127.0.0.1:8042';
 
 export const options = {
   vus: 20,
+  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
   duration: __ENV.DURATION || '630s',
   thresholds: {
     http_req_failed: ['rate<0.01'],
