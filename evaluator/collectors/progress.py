@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,7 @@ SHOW_FROM_BYTES = 64 * 1024 * 1024
 def reading(path: Path, handle: BinaryIO) -> Iterator[None]:
     """Show how far `handle` (an open binary file of `path`) has been read, until the block ends.
 
-    The bar polls the file position from rich's refresh thread, so the parsing loop pays nothing.
+    A side thread polls the file position, so the parsing loop pays nothing.
     """
     size = path.stat().st_size if path.exists() else 0
     if size < SHOW_FROM_BYTES or not sys.stderr.isatty() or os.environ.get("CI"):
@@ -36,20 +37,20 @@ def reading(path: Path, handle: BinaryIO) -> Iterator[None]:
         transient=True,
     ) as progress:
         task = progress.add_task(f"reading {path.name}", total=size)
+        done = threading.Event()
 
-        def position() -> float:
-            try:
-                return float(handle.tell())
-            except (OSError, ValueError):
-                return float(size)
+        def follow() -> None:
+            # A side thread asks the handle where it is, so the parsing loop pays nothing per line.
+            while not done.wait(0.2):
+                try:
+                    progress.update(task, completed=handle.tell())
+                except (OSError, ValueError):  # closed or not seekable: leave the bar where it is
+                    return
 
-        # rich calls refresh from its own thread; update the completed count from the handle there too.
-        progress.update(task, completed=position())
-        original = progress.refresh
-
-        def refresh() -> None:
-            progress.update(task, completed=position())
-            original()
-
-        progress.refresh = refresh  # type: ignore[method-assign]
-        yield
+        follower = threading.Thread(target=follow, name="readiness-progress", daemon=True)
+        follower.start()
+        try:
+            yield
+        finally:
+            done.set()
+            follower.join()
