@@ -30,7 +30,7 @@ demo: install
 
 bench: install
 	$(PY) bench/verify_throughput.py
-	$(PY) bench/policy_engines.py
+	$(PY) bench/policy_engines.py --runs 1
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info

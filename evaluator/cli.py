@@ -374,7 +374,7 @@ def _evaluation_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--timeout",
             type=click.FloatRange(min=0.1),
-            default=60.0,
+            default=300.0,
             show_default=True,
             help="Seconds before unanswered policy queries become errors.",
         ),

@@ -17,7 +17,7 @@ from typing import Any
 
 from evaluator.engine.interface import EngineError, Undefined
 
-DEFAULT_TIMEOUT = 60.0
+DEFAULT_TIMEOUT = 300.0
 """Seconds an evaluation may take before its unanswered queries become errors."""
 
 

@@ -27,6 +27,7 @@ class RegorusEngine(Engine):
             raise EngineUnavailable(f"regorus is not installed: {exc}") from None
         self._engine = regorus.Engine()
         self._coverage = False
+        self._input: dict[str, Any] | None = None
 
     @classmethod
     def version(cls) -> str:
@@ -55,7 +56,10 @@ class RegorusEngine(Engine):
     def evaluate(self, path: str, input_document: dict[str, Any]) -> Any:
         """Evaluate one rule path; an empty result is Undefined."""
         try:
-            self._engine.set_input_json(json.dumps(input_document))
+            # Every query of a run sees the same input: serialise and hand it over once, not per query.
+            if input_document is not self._input:
+                self._engine.set_input_json(json.dumps(input_document))
+                self._input = input_document
             raw = self._engine.eval_query_as_json(path)
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt | SystemExit):
