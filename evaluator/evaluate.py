@@ -129,9 +129,13 @@ def evaluate(
 
 
 def _queries(policy_set: PolicySet) -> list[str]:
-    """Every deny / warn / checked document the non-test packages define."""
+    """Every deny / warn / checked document the non-test packages define, and every criterion's own rule.
+
+    A criterion's rule is always queried, even where the source scan misses its head (odd layout):
+    an unanswered rule must become an error, never a silent pass.
+    """
     rules = re.compile(rf"^({'|'.join((*RULE_KINDS, CHECKED_RULE))})\b", re.MULTILINE)
-    found: set[str] = set()
+    found: set[str] = {criterion.query for criterion in policy_set.criteria}
     for module in policy_set.modules:
         if module.is_test:
             continue
