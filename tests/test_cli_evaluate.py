@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,11 @@ def policies(tmp_path_factory) -> str:
     (folder / "data").mkdir()
     shutil.copy(BUILTIN / "data" / "thresholds.yaml", folder / "data" / "thresholds.yaml")
     return str(folder)
+
+
+def _day(offset: int) -> str:
+    """Today (UTC) plus `offset` days, as a waiver date: the bundles here are made now, so waivers are too."""
+    return (datetime.now(UTC).date() + timedelta(days=offset)).isoformat()
 
 
 def gate(work: Path, policies: str, *extra: str) -> object:
@@ -73,9 +79,9 @@ def test_waiver_turns_the_failure_into_a_go(work, policies):
     (work / "waivers.yaml").write_text(
         "waivers:\n  - criterion: tests.no_failures\n    justification: Payment sandbox answers 503 this week.\n"
         "    owner: payments\n    approver: qa-lead\n    ticket: PAY-7\n"
-        "    created: 2026-11-01\n    expires: 2026-12-31\n"
+        f"    created: {_day(-10)}\n    expires: {_day(30)}\n"
     )
-    proc = gate(work, policies, "--waivers", "waivers.yaml", "--at", "2026-11-27T18:00:00Z", "--format", "json")
+    proc = gate(work, policies, "--waivers", "waivers.yaml", "--format", "json")
     report = json.loads(proc.stdout)
     statuses = {c["id"]: c["status"] for c in report["criteria"]}
     assert statuses["tests.no_failures"] == "waived"
@@ -87,9 +93,9 @@ def test_expired_waiver_is_ignored_and_listed(work, policies):
     (work / "waivers.yaml").write_text(
         "waivers:\n  - criterion: tests.no_failures\n    justification: Payment sandbox answers 503 this week.\n"
         "    owner: payments\n    approver: qa-lead\n    ticket: PAY-7\n"
-        "    created: 2026-09-01\n    expires: 2026-10-01\n"
+        f"    created: {_day(-60)}\n    expires: {_day(-30)}\n"
     )
-    proc = gate(work, policies, "--waivers", "waivers.yaml", "--at", "2026-11-27T18:00:00Z", "--format", "json")
+    proc = gate(work, policies, "--waivers", "waivers.yaml", "--format", "json")
     assert proc.returncode == 1
     assert "PAY-7" in json.dumps(json.loads(proc.stdout)["waivers"])
 
