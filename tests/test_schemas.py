@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import copy
 import json
-from typing import Any
 
 import jsonschema
 import pytest
@@ -14,6 +12,7 @@ from evaluator import schemas
 from evaluator.bundle.models import BundleStatement, TrustPolicyDocument
 from evaluator.evidence import EvidenceItem, item_problems
 from evaluator.resources import schemas_dir
+from tests.documents import with_value
 
 
 def test_every_schema_file_is_a_valid_2020_12_schema():
@@ -24,22 +23,6 @@ def test_every_schema_file_is_a_valid_2020_12_schema():
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema", path
         jsonschema.Draft202012Validator.check_schema(schema)
         assert schema["$id"].endswith(str(path.relative_to(schemas_dir()))), path
-
-
-def _set(document: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A copy with `value` at the slash path (the value `...` deletes the key)."""
-    document = copy.deepcopy(document)
-    *parents, last = path.split("/")
-    target: Any = document
-    for part in parents:
-        target = target[int(part)] if isinstance(target, list) else target[part]
-    if value is ...:
-        del target[last]
-    elif isinstance(target, list):
-        target[int(last)] = value
-    else:
-        target[last] = value
-    return document
 
 
 # ---- evidence item envelope ----------------------------------------------------------------------
@@ -74,7 +57,7 @@ def test_item_model_output_validates(item):
 
 @pytest.mark.parametrize(("path", "value"), ITEM_INVALID)
 def test_item_schema_rejects_what_the_model_rejects(item, path, value):
-    bad = _set(item, path, value)
+    bad = with_value(item, path, value)
     with pytest.raises(ValidationError):
         EvidenceItem.model_validate(bad)
     assert item_problems(bad), f"{path}={value!r} passed the schema"
@@ -106,7 +89,7 @@ def test_statement_model_output_validates(statement):
 
 @pytest.mark.parametrize(("path", "value"), STATEMENT_INVALID)
 def test_statement_schema_rejects_what_the_model_rejects(statement, path, value):
-    bad = _set(statement, path, value)
+    bad = with_value(statement, path, value)
     with pytest.raises(ValidationError):
         BundleStatement.model_validate(bad)
     assert schemas.problems(schemas.BUNDLE_STATEMENT, bad), f"{path}={value!r} passed the schema"
@@ -154,7 +137,7 @@ def test_trust_policy_model_output_validates():
 
 @pytest.mark.parametrize(("path", "value"), TRUST_INVALID)
 def test_trust_policy_schema_rejects_what_the_model_rejects(path, value):
-    bad = _set(TRUST, path, value)
+    bad = with_value(TRUST, path, value)
     with pytest.raises(ValidationError):
         TrustPolicyDocument.model_validate(bad)
     assert schemas.problems(schemas.TRUST_POLICY, bad), f"{path}={value!r} passed the schema"

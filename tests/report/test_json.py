@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 from evaluator import __version__, schemas
 from evaluator.report.json import SCHEMA, JsonReport, report_to_dict
 from evaluator.resources import schemas_dir
+from tests.documents import with_value
 from tests.report.conftest import ALL_STATUSES, SUBJECT
 
 TOP_LEVEL = [
@@ -217,22 +217,6 @@ def test_report_to_dict_matches_the_rendering(go):
 # ---- the schema rejects broken reports -----------------------------------------------------------
 
 
-def _set(document: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A copy with `value` at the slash path (the value `...` deletes the key)."""
-    document = copy.deepcopy(document)
-    *parents, last = path.split("/")
-    target: Any = document
-    for part in parents:
-        target = target[int(part)] if isinstance(target, list) else target[part]
-    if value is ...:
-        del target[last]
-    elif isinstance(target, list):
-        target[int(last)] = value
-    else:
-        target[last] = value
-    return document
-
-
 # Indexes into the nogo fixture's criteria: 0 waived, 1 warn, 2 fail, 3 insufficient_evidence, 4 pass.
 BROKEN = [
     ("schema", "report/v2"),
@@ -278,14 +262,14 @@ BROKEN = [
 def test_schema_rejects_a_broken_report(nogo, path, value):
     document = _document(nogo)
     assert schemas.problems(SCHEMA, document) == []
-    assert schemas.problems(SCHEMA, _set(document, path, value)), f"{path}={value!r} passed the schema"
+    assert schemas.problems(SCHEMA, with_value(document, path, value)), f"{path}={value!r} passed the schema"
 
 
 def test_schema_rejects_go_on_unverified_evidence(go):
-    document = _set(_document(go), "verified", False)
+    document = with_value(_document(go), "verified", False)
     assert schemas.problems(SCHEMA, document)
-    assert schemas.problems(SCHEMA, _set(document, "decision", _document(go)["decision"]))
+    assert schemas.problems(SCHEMA, with_value(document, "decision", _document(go)["decision"]))
 
 
 def test_schema_rejects_failures_on_verified_evidence(go):
-    assert schemas.problems(SCHEMA, _set(_document(go), "verification_failures", ["digest mismatch"]))
+    assert schemas.problems(SCHEMA, with_value(_document(go), "verification_failures", ["digest mismatch"]))
