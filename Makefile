@@ -29,8 +29,10 @@ demo: install
 	PATH="$(abspath $(VENV))/bin:$$PATH" bash examples/demo.sh
 
 bench: install
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-bench.lock
 	$(PY) bench/verify_throughput.py
 	$(PY) bench/policy_engines.py --runs 1
+	$(PY) bench/jtl_vs_pandas.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info

@@ -10,9 +10,13 @@ It writes into bench/out/ (git-ignored, reused across runs):
 
 Each tool runs in its own child process, started by a small intermediate process that samples the RSS of
 the child's whole process tree every 20 ms and reads the child's ru_maxrss on exit (ru_maxrss survives
-fork/exec, so measuring from this large parent would report the parent's size). The pandas column is
-`pd.read_csv(path)` + `groupby('label')['elapsed'].quantile([.5, .9, .95, .99])` + counts and error rate;
-it is skipped, with a message, when pandas is not installed in this interpreter.
+fork/exec, so measuring from this large parent would report the parent's size). The pandas rows are
+`pd.read_csv(path)` + `groupby('label')['elapsed'].quantile([.5, .9, .95, .99])` + counts and error rate, run
+twice: as `pip install pandas` gives it (no pyarrow: the C parser and Python string objects), and with pyarrow
+installed (pandas 3 then keeps strings in Arrow arrays, which is much faster); for the k6 stream,
+`pd.read_json(lines=True, chunksize=…)` + `json_normalize` + the same groupby. `make bench` installs the pinned
+pandas and pyarrow of requirements-bench.lock; without pandas the rows are skipped with a message.
+`--own-reader` also times the collectors' own streaming readers (READINESS_NO_DUCKDB=1).
 
 Finally the collector's p50/p95/p99 per label are checked against pandas' exact quantiles: the
 collector's nearest-rank value must lie between pandas' `interpolation="lower"` and `"higher"` quantiles
@@ -57,6 +61,9 @@ json.dump({"seconds": time.perf_counter() - start, "requests": data.totals.reque
 
 PANDAS = r"""
 import json, sys, time
+if sys.argv[1] == "without-pyarrow":  # what `pip install pandas` alone gives: pyarrow is optional
+    sys.modules["pyarrow"] = None
+del sys.argv[1]
 import pandas as pd
 start = time.perf_counter()
 df = pd.read_csv(sys.argv[1])
@@ -74,6 +81,23 @@ for label in counts.index:
     labels[label] = {"requests": int(counts[label]), "failures": int(failures[label]),
                      **{f"p{int(q * 100)}": [int(low[(label, q)]), int(high[(label, q)])] for q in (0.5, 0.95, 0.99)}}
 json.dump({"seconds": seconds, "version": pd.__version__, "labels": labels}, open(sys.argv[2], "w"))
+"""
+
+PANDAS_K6 = r"""
+import json, sys, time
+import pandas as pd
+start = time.perf_counter()
+frames = []
+for chunk in pd.read_json(sys.argv[1], lines=True, chunksize=250_000):
+    points = chunk[chunk["type"] == "Point"]
+    data = pd.json_normalize(points["data"].tolist())
+    data["metric"] = points["metric"].to_numpy()
+    frames.append(data[["metric", "value", "tags.name", "tags.method"]])
+df = pd.concat(frames, ignore_index=True)
+durations = df[df["metric"] == "http_req_duration"]
+quantiles = durations.groupby(["tags.name", "tags.method"])["value"].quantile([0.5, 0.9, 0.95, 0.99])
+failures = df[df["metric"] == "http_req_failed"].groupby(["tags.name", "tags.method"])["value"].sum()
+json.dump({"seconds": time.perf_counter() - start, "requests": len(durations)}, open(sys.argv[2], "w"))
 """
 
 MEASURE = r"""
@@ -191,12 +215,15 @@ def generate_k6(path: Path, size: int, labels: int, seed: int = 11) -> None:
     tmp.replace(path)
 
 
-def measured(script: str, *args: str) -> dict:
+NO_DUCKDB = {"READINESS_NO_DUCKDB": "1"}
+
+
+def measured(script: str, *args: str, env: dict[str, str] | None = None) -> dict:
     """Run `script` in a child process, through the small measuring process; its report plus the script's."""
     with tempfile.TemporaryDirectory() as tmp:
         report, result = Path(tmp) / "measure.json", Path(tmp) / "result.json"
         command = [sys.executable, "-c", MEASURE, str(report), sys.executable, "-c", script, *args, str(result)]
-        subprocess.run(command, check=True)
+        subprocess.run(command, check=True, env={**os.environ, **(env or {})})
         measure = json.loads(report.read_text())
         if measure["status"] != 0:
             raise SystemExit(f"benchmark child failed with status {measure['status']}")
@@ -229,6 +256,9 @@ def main() -> None:
     parser.add_argument("--labels", type=int, default=50)
     parser.add_argument("--no-k6", action="store_true", help="skip the k6 NDJSON stream")
     parser.add_argument("--regenerate", action="store_true", help="rewrite the inputs even if present")
+    parser.add_argument(
+        "--own-reader", action="store_true", help="also time the collectors' own streaming readers (no DuckDB)"
+    )
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     jtl = OUT / f"jtl-{args.rows}x{args.labels}.jtl"
@@ -240,20 +270,32 @@ def main() -> None:
 
     rows = []
     ours = measured(OURS, str(jtl))
-    rows.append(("readiness jmeter-jtl-csv", ours, size_mb))
-    pandas = None
+    rows.append(("readiness jmeter-jtl-csv", ours, size_mb, "jtl"))
+    if args.own_reader:
+        rows.append(("  its own reader (no DuckDB)", measured(OURS, str(jtl), env=NO_DUCKDB), size_mb, "jtl"))
+    pandas: dict[str, dict] = {}
     if importlib.util.find_spec("pandas") is None:
-        print("pandas is not installed in this interpreter: skipping the pandas column (pip install pandas)")
+        print("pandas is not installed in this interpreter: skipping the pandas rows (make bench installs it)")
     else:
-        pandas = measured(PANDAS, str(jtl))
-        rows.append((f"pandas {pandas['version']} read_csv+groupby", pandas, size_mb))
+        for variant in ("without-pyarrow", "with-pyarrow"):
+            if variant == "with-pyarrow" and importlib.util.find_spec("pyarrow") is None:
+                continue
+            result = measured(PANDAS, variant, str(jtl))
+            pandas.setdefault("jtl", result)
+            rows.append((f"pandas {result['version']} {variant}", result, size_mb, "jtl"))
     k6_module = Path(__file__).parent.parent / "evaluator" / "collectors" / "load" / "k6_json.py"
     if not args.no_k6 and k6_module.exists():
         ndjson = OUT / f"k6-{jtl.stat().st_size // 1_000_000}MB.ndjson"
         if args.regenerate or not ndjson.exists():
             print(f"generating {ndjson} …", flush=True)
             generate_k6(ndjson, jtl.stat().st_size, args.labels)
-        rows.append(("readiness k6-json (NDJSON)", measured(K6, str(ndjson)), ndjson.stat().st_size / 1e6))
+        k6_mb = ndjson.stat().st_size / 1e6
+        rows.append(("readiness k6-json (NDJSON)", measured(K6, str(ndjson)), k6_mb, "k6"))
+        if args.own_reader:
+            rows.append(("  its own reader (no DuckDB)", measured(K6, str(ndjson), env=NO_DUCKDB), k6_mb, "k6"))
+        if importlib.util.find_spec("pandas") is not None:
+            pandas["k6"] = measured(PANDAS_K6, str(ndjson))
+            rows.append(("pandas read_json(lines, chunks)", pandas["k6"], k6_mb, "k6"))
     elif not args.no_k6:
         print("evaluator/collectors/load/k6_json.py does not exist yet: skipping the k6 row")
 
@@ -261,17 +303,19 @@ def main() -> None:
     # wall: the whole child process (interpreter start, imports, parse); cpu: its user + system time, the
     # fairer number on a shared machine; parse: the timed section inside the child.
     print(f"{'tool':34} {'wall s':>7} {'cpu s':>7} {'parse s':>8} {'MB/s':>7} {'peak MiB':>9} {'speed vs pandas':>22}")
-    for name, result, mb in rows:
+    print("(ratios are against the first pandas row of the same input: pandas as `pip install pandas` gives it)")
+    for name, result, mb, group in rows:
         ratio = "n/a"
-        if pandas is not None and mb == size_mb:
-            ratio = f"{pandas['wall'] / result['wall']:.2f}x wall {pandas['cpu'] / result['cpu']:.2f}x cpu"
+        if group in pandas:
+            base = pandas[group]
+            ratio = f"{base['wall'] / result['wall']:.2f}x wall {base['cpu'] / result['cpu']:.2f}x cpu"
         print(
             f"{name:34} {result['wall']:7.2f} {result['cpu']:7.2f} {result['seconds']:8.2f} "
             f"{mb / result['wall']:7.1f} {result['peak_mib']:9.0f} {ratio:>22}"
         )
-    if pandas is not None:
-        print(f"\nmemory: pandas peaks at {pandas['peak_mib'] / ours['peak_mib']:.1f}x the collector's")
-        problems = agreement(ours, pandas)
+    if "jtl" in pandas:
+        print(f"\nmemory: pandas peaks at {pandas['jtl']['peak_mib'] / ours['peak_mib']:.1f}x the JTL collector's")
+        problems = agreement(ours, pandas["jtl"])
         if problems:
             print("DISAGREEMENT with pandas:\n  " + "\n  ".join(problems[:20]))
             raise SystemExit(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -16,9 +16,16 @@ SHOW_FROM_BYTES = 64 * 1024 * 1024
 
 @contextmanager
 def reading(path: Path, handle: BinaryIO) -> Iterator[None]:
-    """Show how far `handle` (an open binary file of `path`) has been read, until the block ends.
+    """Show how far `handle` (an open binary file of `path`) has been read, until the block ends."""
+    with tracking(path, handle.tell):
+        yield
 
-    A side thread polls the file position, so the parsing loop pays nothing.
+
+@contextmanager
+def tracking(path: Path, position: Callable[[], int]) -> Iterator[None]:
+    """Show how many bytes of `path` `position()` says are done, until the block ends.
+
+    A side thread polls `position`, so the parsing loop pays nothing per line.
     """
     size = path.stat().st_size if path.exists() else 0
     if size < SHOW_FROM_BYTES or not sys.stderr.isatty() or os.environ.get("CI"):
@@ -40,11 +47,10 @@ def reading(path: Path, handle: BinaryIO) -> Iterator[None]:
         done = threading.Event()
 
         def follow() -> None:
-            # A side thread asks the handle where it is, so the parsing loop pays nothing per line.
             while not done.wait(0.2):
                 try:
-                    progress.update(task, completed=handle.tell())
-                except (OSError, ValueError):  # closed or not seekable: leave the bar where it is
+                    progress.update(task, completed=min(max(position(), 0), size))
+                except (OSError, ValueError, RuntimeError):  # closed, not seekable, or finished: stop here
                     return
 
         follower = threading.Thread(target=follow, name="readiness-progress", daemon=True)

@@ -35,14 +35,18 @@ percentiles (nearest rank, as in `stats.py`) are exact (`percentiles: "exact"`).
 (label, elapsed) pairs exceed `EXACT_KEYS_MAX`, they are folded into `LatencyHistogram`s (0.1 % bounded
 error) and the item says `"histogram"`; memory stays bounded either way.
 
-Speed: the file is read in blocks of whole records (4 MiB). Lines without a quote are split with
-`bytes.split`, only up to the last column needed, and aggregated column-wise with C-level map/Counter
-calls (the cyclic GC is paused meanwhile); quoted records go through the csv module, all of a block's in
-one pass. Every line having the header's number of fields is checked by counting the block's delimiters.
-A block that fails any fast check (field count, numbers, success values) is re-read row by row with the
-csv module, which either accepts it or names the offending line. bench/jtl_vs_pandas.py measures it on
-10 million samples (1.1 GB): about 3.7 µs of CPU per sample, 2.3x the CPU of pandas' `read_csv` +
-`groupby().quantile()`, at about 100 MiB peak memory against pandas' 3.1 GiB.
+Speed: DuckDB reads and aggregates the file first (`sql.py`: parallel, streaming, within a memory limit), one
+row per (label, elapsed, success); the rows it returns are checked against the rules above, and any file it
+refuses, or whose values break a rule, is read again by the collector's own reader, which names the offending
+line (one leniency remains on the fast path: a number with a leading '+' is read as the number).
+bench/jtl_vs_pandas.py measures both on 10 million samples (1.1 GB); see its output for the numbers.
+
+The own reader reads blocks of whole records (4 MiB). Lines without a quote are split with `bytes.split`, only
+up to the last column needed, and aggregated column-wise with C-level map/Counter calls (the cyclic GC is paused
+meanwhile); quoted records go through the csv module, all of a block's in one pass. Every line having the
+header's number of fields is checked by counting the block's delimiters. A block that fails any fast check
+(field count, numbers, success values) is re-read row by row with the csv module, which either accepts it or
+names the offending line.
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from evaluator.collectors.interface import Collected, Collector
+from evaluator.collectors.load import sql
 from evaluator.collectors.load.stats import LatencyHistogram, error_rate_bp, throughput_mrps
 from evaluator.collectors.progress import reading
 from evaluator.errors import InputError
@@ -160,6 +165,9 @@ class JMeterJtlCsvCollector(Collector):
                     raise InputError(
                         path, f"the header has no {missing[0]!r} column (required: {', '.join(REQUIRED)})", 1
                     )
+                fast = _duckdb_aggregate(path, delimiter, columns, has_header)
+                if fast is not None:
+                    return fast.collected()
                 reader = _JtlReader(path, delimiter, columns)
                 aggregate = reader.aggregate
                 if has_header:
@@ -186,6 +194,56 @@ class JMeterJtlCsvCollector(Collector):
         if not aggregate.samples:
             raise InputError(path, "the JTL holds no samples")
         return aggregate.collected()
+
+
+def _duckdb_aggregate(path: Path, delimiter: str, columns: tuple[str, ...], has_header: bool) -> JtlAggregate | None:
+    """The file's aggregate by DuckDB (see sql.py); None when DuckDB or a value check rejects it."""
+    names = {name: f"c{i}" for i, name in reversed(list(enumerate(columns)))}  # first of a duplicate name wins
+    typed = {names["timeStamp"], names["elapsed"]}
+    threads = names.get("allThreads")
+    if threads is not None:
+        typed.add(threads)
+    spec = ", ".join(f"'c{i}': '{'BIGINT' if f'c{i}' in typed else 'VARCHAR'}'" for i in range(len(columns)))
+    stamp, elapsed, label, success = names["timeStamp"], names["elapsed"], names["label"], names["success"]
+    message = names.get("responseMessage")
+    query = f"""
+        SELECT {label}, {elapsed}, {success}, count(*), min({stamp}), max({stamp} + {elapsed}),
+               {f"max({threads})" if threads else "NULL"},
+               {f"count_if(starts_with({message}, $prefix))" if message else "0"},
+               count_if({stamp} IS NULL OR {elapsed} IS NULL OR {stamp} < 0 OR {elapsed} < 0
+                        {f"OR {threads} IS NULL" if threads else ""})
+        FROM read_csv($path, header = {"true" if has_header else "false"}, delim = $delimiter, quote = '"',
+                      escape = '"', auto_detect = false, strict_mode = true, null_padding = false,
+                      buffer_size = {sql.BUFFER_BYTES}, max_line_size = {sql.MAX_LINE_BYTES}, columns = {{{spec}}})
+        GROUP BY ALL
+    """
+    aggregate = JtlAggregate()
+    valid = True
+
+    def consume(rows: list[tuple]) -> None:
+        nonlocal valid
+        counts: Counter[str] = Counter()
+        failures: Counter[str] = Counter()
+        for name, millis, outcome, times, first, last, peak, controller, bad in rows:
+            if bad or outcome not in ("true", "false"):
+                valid = False
+                return
+            name = name or ""
+            counts[f"{millis},{name}"] += times
+            if outcome == "false":
+                failures[name] += times
+            if controller:
+                aggregate.controllers.add(name)
+            aggregate.observe(first, last, peak)
+            aggregate.samples += times
+        aggregate.add_keys(counts, failures, 0, aggregate.start or 0, aggregate.end or 0, None)
+
+    parameters = {"delimiter": delimiter}
+    if message:
+        parameters["prefix"] = CONTROLLER_PREFIX
+    if not sql.scan(path, query, parameters, consume) or not valid or not aggregate.samples:
+        return None
+    return aggregate
 
 
 class JtlAggregate:

@@ -16,6 +16,12 @@ whatever its size: per endpoint only counts and a `LatencyHistogram` are kept.
 - Threshold outcomes are not in the stream (only their expressions are), so none are reported.
 - The stream does not name the k6 version.
 
+DuckDB reads the stream first (`sql.py`), in two aggregating scans (everything per metric, endpoint, status
+and check; then request durations per endpoint and `stats.bucket`), and the collector builds the same
+histograms from them; a stream DuckDB refuses, or whose values break a rule above, is read again line by line
+by the collector's own reader, which names the offending line. One leniency remains on the fast path: a
+sample value written as a JSON string ("12.5") is read as the number, where the own reader refuses it.
+
 More than `MAX_ENDPOINTS` distinct endpoints means unnamed dynamic URLs: the file is refused with a
 hint to tag requests with `name`, rather than holding an unbounded number of histograms.
 """
@@ -25,6 +31,7 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,6 +41,7 @@ import msgspec
 
 from evaluator.collectors import progress
 from evaluator.collectors.interface import Collected, Collector
+from evaluator.collectors.load import sql
 from evaluator.collectors.load.k6_common import TOOL, cut, gunzip_head, head_text, is_ndjson_head, json_error, number
 from evaluator.collectors.load.stats import LatencyHistogram, error_rate_bp, ms_to_us, throughput_mrps
 from evaluator.errors import InputError
@@ -75,6 +83,9 @@ class K6JsonCollector(Collector):
 
     def collect(self, path: Path) -> Collected:
         """Stream the records of `path`; InputError naming the line when one is malformed."""
+        fast = _duckdb_stream(path)
+        if fast is not None:
+            return fast.result()
         stream = _Stream(path)
         try:
             with open(path, "rb") as raw, progress.reading(path, raw):
@@ -255,3 +266,139 @@ def _traffic(latency: LatencyHistogram, failures: int, duration_ms: int) -> dict
         "throughput_mrps": throughput_mrps(requests, duration_ms) if requests else None,
         "latency_us": Latency(**latency.summary()),
     }
+
+
+_SCALE_SQL = " ".join(
+    ["CASE"] + [f"WHEN us < {10 ** (digits + 1)} THEN {10 ** (digits - 3)}" for digits in range(4, 18)] + ["END"]
+)
+_BUCKET_SQL = f"CASE WHEN us < 10000 THEN greatest(us, 0) ELSE us // ({_SCALE_SQL}) * ({_SCALE_SQL}) END"
+"""stats.bucket() in SQL: exact below 10 ms, else four significant digits (checked against it in the tests)."""
+_RECORDS = f"""
+    WITH records AS (
+        SELECT type = 'Point' AS point, metric, data.value AS v, try_cast(data.time AS TIMESTAMPTZ) AS ts,
+               data.time AS t, data.tags AS tags, CAST(floor(data.value * 1000 + 0.5) AS BIGINT) AS us,
+               metric IN ('http_req_duration', 'http_req_failed') AS request
+        FROM read_json($path, format = 'newline_delimited', compression = $compression,
+                       maximum_object_size = 1048576,
+                       columns = {{'type': 'VARCHAR', 'metric': 'VARCHAR', 'data': 'STRUCT("time" VARCHAR, value DOUBLE,
+                                  tags STRUCT(name VARCHAR, url VARCHAR, method VARCHAR, status VARCHAR,
+                                              "check" VARCHAR, "group" VARCHAR))'}})
+    ), keyed AS (
+        SELECT *,
+               CASE WHEN request THEN coalesce(nullif(tags.name, ''), nullif(tags.url, '')) END AS name,
+               CASE WHEN request THEN nullif(tags.method, '') END AS method,
+               CASE WHEN point AND metric = 'http_req_duration' THEN hash(
+                   coalesce(nullif(tags.name, ''), nullif(tags.url, '')), nullif(tags.method, '')) END AS endpoint,
+               CASE WHEN point AND metric = 'http_req_duration' THEN {_BUCKET_SQL} END AS bucket
+        FROM records
+    )
+"""
+_QUERY = (
+    _RECORDS
+    + """
+    SELECT point, metric, endpoint, name, method,
+           CASE WHEN metric = 'http_req_duration' THEN tags.status END AS status,
+           CASE WHEN metric = 'checks' THEN tags."check" END AS check_name,
+           CASE WHEN metric = 'checks' THEN tags."group" END AS check_group,
+           count(*), sum(us), min(us), max(us), count_if(v <> 0), max(v), min(epoch_us(ts)), max(epoch_us(ts)),
+           count_if(point AND (v IS NULL OR NOT isfinite(v) OR t IS NULL OR ts IS NULL
+                               OR (metric = 'http_req_duration' AND v < 0))),
+           count_if(metric IS NULL)
+    FROM keyed
+    GROUP BY ALL
+"""
+)
+"""Everything but the latency buckets: one row per metric, endpoint, status, check."""
+_BUCKETS_QUERY = _RECORDS + "SELECT endpoint, bucket, count(*) FROM keyed WHERE bucket IS NOT NULL GROUP BY ALL"
+"""Request durations per endpoint and latency bucket (a separate scan: its groups are many, its rows narrow)."""
+_BUCKETS_MEMORY = "160MB"
+"""Hundreds of thousands of (endpoint, bucket) groups next to the JSON reader's buffers need a little more."""
+
+
+def _duckdb_stream(path: Path) -> _Stream | None:
+    """The stream's aggregates by DuckDB (see sql.py); None when DuckDB or a value check rejects the file."""
+    try:
+        with open(path, "rb") as raw:
+            compressed = raw.read(2) == b"\x1f\x8b"
+    except OSError:
+        return None  # the streaming reader reports it
+    stream = _Stream(path)
+    state = {"valid": True}
+
+    buckets: dict[int, Counter[int]] = {}
+    names: dict[int, _EndpointStats] = {}
+
+    def consume(rows: list[tuple[Any, ...]]) -> None:
+        for (point, metric, endpoint, name, method, status, check, group, times, total, low, high, nonzero, peak,
+             first, last, bad, unnamed) in rows:  # fmt: skip
+            stream.records += times
+            if bad or unnamed:
+                state["valid"] = False
+                return
+            if not point:
+                continue
+            if first is not None:
+                _widen(stream, first, last)
+            if metric == "http_req_duration":
+                stats = _endpoint_of(stream, name, method)
+                if stats is None or names.setdefault(endpoint, stats) is not stats:
+                    state["valid"] = False  # past MAX_ENDPOINTS, or two endpoints with one hash
+                    return
+                stats.latency.add_totals(times, total, low, high)
+                if status is not None and status.isdigit() and (int(status) == 0 or int(status) >= 400):
+                    stats.status_failures += times
+            elif metric == "http_req_failed":
+                stream.saw_failed_metric = True
+                if nonzero:
+                    stats = _endpoint_of(stream, name, method)
+                    if stats is None:
+                        state["valid"] = False
+                        return
+                    stats.failed_samples += nonzero
+            elif metric == "checks":
+                label = check or "(unnamed check)"
+                key = f"{group[2:]}::{label}" if group and group.startswith("::") else label
+                counts = stream.checks.setdefault(key, _CheckCounts())
+                counts.passes += nonzero
+                counts.fails += times - nonzero
+            elif metric == "vus":
+                stream.vus_max = max(stream.vus_max or 0, int(peak))
+
+    parameters = {"compression": "gzip" if compressed else "none"}
+
+    def consume_buckets(rows: list[tuple[Any, ...]]) -> None:
+        for endpoint, bucket_us, times in rows:
+            buckets.setdefault(endpoint, Counter())[bucket_us] += times
+
+    if not sql.scan(path, _QUERY, parameters, consume) or not state["valid"] or not stream.records:
+        return None
+    if names and not sql.scan(path, _BUCKETS_QUERY, parameters, consume_buckets, _BUCKETS_MEMORY):
+        return None
+    if set(buckets) != set(names):
+        return None
+    for endpoint, counts in buckets.items():
+        stats = names.get(endpoint)
+        if stats is None or not stats.latency.set_buckets(counts):
+            return None
+    return stream
+
+
+def _endpoint_of(stream: _Stream, name: str | None, method: str | None) -> _EndpointStats | None:
+    """The stream's stats of an endpoint, as _Stream._endpoint keys it; None past MAX_ENDPOINTS."""
+    key = (cut(name or "(unnamed request)"), cut(method, 16) if method else None)
+    stats = stream.endpoints.get(key)
+    if stats is None:
+        if len(stream.endpoints) >= MAX_ENDPOINTS:
+            return None
+        stats = stream.endpoints[key] = _EndpointStats()
+    return stats
+
+
+def _widen(stream: _Stream, first_us: int, last_us: int) -> None:
+    first = _EPOCH + timedelta(microseconds=first_us)
+    last = _EPOCH + timedelta(microseconds=last_us)
+    stream.first = first if stream.first is None else min(stream.first, first)
+    stream.last = last if stream.last is None else max(stream.last, last)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -55,6 +55,22 @@ class LatencyHistogram:
         self.min = value_us if self.min is None else min(self.min, value_us)
         self.max = value_us if self.max is None else max(self.max, value_us)
 
+    def add_totals(self, times: int, total_us: int, min_us: int, max_us: int) -> None:
+        """Record the count, sum and extremes of samples whose buckets `set_buckets` gives (an aggregating reader)."""
+        if times <= 0:
+            return
+        self.count += times
+        self.total += total_us
+        self.min = min_us if self.min is None else min(self.min, min_us)
+        self.max = max_us if self.max is None else max(self.max, max_us)
+
+    def set_buckets(self, counts: Counter[int]) -> bool:
+        """Take per-bucket counts computed elsewhere; False (and nothing kept) unless they match `add_totals`."""
+        if sum(counts.values()) != self.count or any(bucket(b) != b for b in counts):
+            return False
+        self._buckets = Counter(counts)
+        return True
+
     def merge(self, other: LatencyHistogram) -> None:
         """Add every sample of `other`."""
         self._buckets.update(other._buckets)
