@@ -20,8 +20,9 @@ from evaluator.report.interface import InputDigest, Report
 from evaluator.timeutil import format_duration, format_time
 from evaluator.waivers import Waivers
 
-COMPARATORS = ("<=", "<", ">=", ">", "==", "!=", "in", "not in")
-"""Comparators a result may name."""
+COMPARATORS = ("<=", "<", ">=", ">", "==", "!=", "in", "not in", "includes")
+"""Comparators a result may name: how observed must compare with threshold for a pass (`includes`: the observed
+collection holds the threshold, e.g. the scan types present include a required one)."""
 
 _RESULT_KEYS = {"criterion", "msg", "observed", "threshold", "comparator", "evidence", "pointer", "fingerprint"}
 _STATUS_ORDER = ("error", "fail", "insufficient_evidence", "warn", "waived", "pass", "not_applicable")
@@ -253,6 +254,9 @@ def _verdict(
                 enforced_from=criterion.effective_on,
             )
         return Verdict(criterion, "fail", summary, violations=tuple(denies), checked=checked)
+    lacking = results.get("insufficient", [])
+    if lacking:
+        return Verdict(criterion, "insufficient_evidence", _summary(lacking), violations=tuple(lacking))
     if warns:
         return Verdict(criterion, "warn", _summary(warns), violations=tuple(warns), checked=checked)
     message = _summary(checked) if checked else "no violation found"

@@ -11,8 +11,9 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 DEFAULT_WEIGHTS = {"critical": 8, "high": 4, "medium": 2, "low": 1, "info": 0}
 """Score weight of a criterion by severity, unless its METADATA sets `weight`."""
 
-RULE_KINDS = ("deny", "warn")
-"""Rule names that declare criteria: a `deny` result fails the criterion, a `warn` result warns."""
+RULE_KINDS = ("deny", "warn", "insufficient")
+"""Rule names that declare criteria: a `deny` result fails the criterion, a `warn` result warns, an
+`insufficient` result says the evidence present cannot decide it (insufficient_evidence)."""
 
 CHECKED_RULE = "checked"
 """Rule name whose results report what a criterion checked when it passed (no METADATA needed)."""

@@ -203,3 +203,55 @@ def test_policy_that_does_not_compile_is_an_input_error(tmp_path, keyring, envel
 def test_an_empty_policy_never_decides_go(tmp_path, keyring, envelope):
     report = run(envelope, write_policy(tmp_path, "package readiness.empty\n\nx := 1\n"), keyring)
     assert report.verdicts == () and not report.decision.go
+
+
+INSUFFICIENT_POLICY = """
+package readiness.tests
+
+import rego.v1
+
+# METADATA
+# title: Integration tests ran
+# custom:
+#   id: tests.integration_ran
+#   severity: high
+#   requires: [tests]
+#   remediation: Run the integration suite and bundle its report.
+insufficient contains result if {
+	not _integration
+	result := {"criterion": "tests.integration_ran", "msg": "no integration test run among the tests evidence",
+		"observed": count(input.evidence.tests), "comparator": "includes", "threshold": "integration",
+		"evidence": null, "pointer": "/evidence/tests"}
+}
+
+deny contains result if {
+	_integration
+	some item in input.evidence.tests
+	item.data.totals.failed > 5
+	result := {"criterion": "tests.integration_ran", "msg": "too many failures", "observed": item.data.totals.failed,
+		"comparator": "<=", "threshold": 5, "evidence": item.id, "pointer": "/data/totals/failed"}
+}
+
+_integration if {
+	some item in input.evidence.tests
+	contains(item.id, data.readiness.suite)
+}
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_insufficient_result_makes_the_criterion_insufficient_evidence(tmp_path, keyring, envelope, engine):
+    policy_dir = write_policy(tmp_path, INSUFFICIENT_POLICY, data={"suite": "integration"})
+    report = run(envelope, policy_dir, keyring, engine=engine)
+    (verdict,) = report.verdicts
+    assert (verdict.status, verdict.message) == (
+        "insufficient_evidence",
+        "no integration test run among the tests evidence",
+    )
+    assert verdict.violations[0].threshold == "integration"
+    assert not report.decision.go
+    # Once the evidence is there, the criterion is judged on it.
+    report = run(
+        envelope, write_policy(tmp_path / "b", INSUFFICIENT_POLICY, data={"suite": "unit"}), keyring, engine=engine
+    )
+    assert statuses(report) == {"tests.integration_ran": "pass"}
