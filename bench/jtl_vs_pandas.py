@@ -30,10 +30,11 @@ import importlib.util
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from measure import run_measured
 
 OUT = Path(__file__).parent / "out"
 PERCENTILES = (50, 95, 99)
@@ -98,45 +99,6 @@ durations = df[df["metric"] == "http_req_duration"]
 quantiles = durations.groupby(["tags.name", "tags.method"])["value"].quantile([0.5, 0.9, 0.95, 0.99])
 failures = df[df["metric"] == "http_req_failed"].groupby(["tags.name", "tags.method"])["value"].sum()
 json.dump({"seconds": time.perf_counter() - start, "requests": len(durations)}, open(sys.argv[2], "w"))
-"""
-
-MEASURE = r"""
-import json, os, subprocess, sys, time
-
-def tree(pid):
-    pids, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        pids.append(p)
-        try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as fh:
-                    todo.extend(int(c) for c in fh.read().split())
-        except OSError:
-            pass
-    return pids
-
-def rss_kib(pid):
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-start = time.perf_counter()
-child = subprocess.Popen(sys.argv[2:])
-peak = 0
-while child.poll() is None:
-    peak = max(peak, sum(rss_kib(p) for p in tree(child.pid)))
-    time.sleep(0.02)
-wall = time.perf_counter() - start
-import resource
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # ru_maxrss: the largest single descendant, in KiB
-report = {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mib": max(peak, usage.ru_maxrss) / 1024}
-json.dump({**report, "status": child.returncode}, open(sys.argv[1], "w"))
 """
 
 
@@ -219,12 +181,10 @@ NO_DUCKDB = {"READINESS_NO_DUCKDB": "1"}
 
 
 def measured(script: str, *args: str, env: dict[str, str] | None = None) -> dict:
-    """Run `script` in a child process, through the small measuring process; its report plus the script's."""
+    """Run a Python `script` in a measured child process; the measurement plus the JSON the script wrote."""
     with tempfile.TemporaryDirectory() as tmp:
-        report, result = Path(tmp) / "measure.json", Path(tmp) / "result.json"
-        command = [sys.executable, "-c", MEASURE, str(report), sys.executable, "-c", script, *args, str(result)]
-        subprocess.run(command, check=True, env={**os.environ, **(env or {})})
-        measure = json.loads(report.read_text())
+        result = Path(tmp) / "result.json"
+        measure = run_measured([sys.executable, "-c", script, *args, str(result)], env)
         if measure["status"] != 0:
             raise SystemExit(f"benchmark child failed with status {measure['status']}")
         return {**measure, **json.loads(result.read_text())}
