@@ -19,8 +19,7 @@ whatever its size: per endpoint only counts and a `LatencyHistogram` are kept.
 DuckDB reads the stream first (`sql.py`), in two aggregating scans (everything per metric, endpoint, status
 and check; then request durations per endpoint and `stats.bucket`), and the collector builds the same
 histograms from them; a stream DuckDB refuses, or whose values break a rule above, is read again line by line
-by the collector's own reader, which names the offending line. One leniency remains on the fast path: a
-sample value written as a JSON string ("12.5") is read as the number, where the own reader refuses it.
+by the collector's own reader, which names the offending line.
 
 More than `MAX_ENDPOINTS` distinct endpoints means unnamed dynamic URLs: the file is refused with a
 hint to tag requests with `name`, rather than holding an unbounded number of histograms.
@@ -275,12 +274,13 @@ _BUCKET_SQL = f"CASE WHEN us < 10000 THEN greatest(us, 0) ELSE us // ({_SCALE_SQ
 """stats.bucket() in SQL: exact below 10 ms, else four significant digits (checked against it in the tests)."""
 _RECORDS = f"""
     WITH records AS (
-        SELECT type = 'Point' AS point, metric, data.value AS v, try_cast(data.time AS TIMESTAMPTZ) AS ts,
-               data.time AS t, data.tags AS tags, CAST(floor(data.value * 1000 + 0.5) AS BIGINT) AS us,
+        SELECT type = 'Point' AS point, metric, TRY_CAST(data.value AS DOUBLE) AS v, json_type(data.value) AS vt,
+               try_cast(data.time AS TIMESTAMPTZ) AS ts, data.time AS t, data.tags AS tags,
+               TRY_CAST(floor(TRY_CAST(data.value AS DOUBLE) * 1000 + 0.5) AS BIGINT) AS us,
                metric IN ('http_req_duration', 'http_req_failed') AS request
         FROM read_json($path, format = 'newline_delimited', compression = $compression,
                        maximum_object_size = 1048576,
-                       columns = {{'type': 'VARCHAR', 'metric': 'VARCHAR', 'data': 'STRUCT("time" VARCHAR, value DOUBLE,
+                       columns = {{'type': 'VARCHAR', 'metric': 'VARCHAR', 'data': 'STRUCT("time" VARCHAR, value JSON,
                                   tags STRUCT(name VARCHAR, url VARCHAR, method VARCHAR, status VARCHAR,
                                               "check" VARCHAR, "group" VARCHAR))'}})
     ), keyed AS (
@@ -301,7 +301,8 @@ _QUERY = (
            CASE WHEN metric = 'checks' THEN tags."check" END AS check_name,
            CASE WHEN metric = 'checks' THEN tags."group" END AS check_group,
            count(*), sum(us), min(us), max(us), count_if(v <> 0), max(v), min(epoch_us(ts)), max(epoch_us(ts)),
-           count_if(point AND (v IS NULL OR NOT isfinite(v) OR t IS NULL OR ts IS NULL
+           count_if(point AND (vt NOT IN ('UBIGINT', 'BIGINT', 'DOUBLE') OR v IS NULL OR NOT isfinite(v)
+                               OR t IS NULL OR ts IS NULL
                                OR (metric = 'http_req_duration' AND v < 0))),
            count_if(metric IS NULL)
     FROM keyed
