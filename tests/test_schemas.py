@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import jsonschema
 import pytest
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 
 from evaluator import schemas
 from evaluator.bundle.models import BundleStatement, TrustPolicyDocument
-from evaluator.evidence import EvidenceItem, item_problems
+from evaluator.evidence import EvidenceItem, all_kinds, item_problems
 from evaluator.resources import schemas_dir
 from tests.documents import with_value
 
@@ -160,3 +161,55 @@ def test_policy_input_built_from_a_statement_matches_its_schema(statement):
     broken = {**document, "evidence": {"tests": []}}
     assert schemas.problems(schemas.POLICY_INPUT, broken), "a kind listed with no item is refused"
     assert schemas.problems(schemas.POLICY_INPUT, {**document, "tier": None})
+
+
+def _normalized(node: Any, defs: dict[str, Any]) -> Any:
+    """A schema with references inlined, pydantic's `X | None` read as an optional X, titles dropped."""
+    if isinstance(node, list):
+        return [_normalized(value, defs) for value in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        node = {**defs[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}}
+    if "anyOf" in node:
+        options = [option for option in node["anyOf"] if option != {"type": "null"}]
+        assert len(options) == 1, node
+        return _normalized({**{k: v for k, v in node.items() if k not in ("anyOf", "default")}, **options[0]}, defs)
+    return {
+        key: sorted(value) if key == "required" else _normalized(value, defs)
+        for key, value in node.items()
+        if not (key in ("title", "$schema", "$id") and isinstance(value, str))
+        and key not in ("default", "$defs")
+        and not (key == "required" and value == [])
+    }
+
+
+def _descriptions(node: Any):
+    if isinstance(node, dict):
+        if isinstance(node.get("description"), str):
+            yield node["description"]
+        for value in node.values():
+            yield from _descriptions(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _descriptions(value)
+
+
+@pytest.mark.parametrize("kind", all_kinds(), ids=lambda k: k.schema_id)
+def test_each_kind_schema_file_matches_its_model_field_for_field(kind):
+    generated = kind.model.model_json_schema()
+    written = schemas.load_schema(kind.schema_file)
+    assert written["$id"] == f"https://readiness.dev/schemas/{kind.schema_file}"
+    model_side = _normalized(generated, generated.get("$defs", {}))
+    file_side = _normalized(written, written.get("$defs", {}))
+    model_side.pop("description")
+    file_side.pop("description")
+    # Same properties, required fields, types, bounds, additionalProperties, and descriptions (field docstrings).
+    assert model_side == file_side
+
+
+@pytest.mark.parametrize("kind", all_kinds(), ids=lambda k: k.schema_id)
+def test_each_kind_schema_describes_every_field_in_one_line(kind):
+    descriptions = list(_descriptions(schemas.load_schema(kind.schema_file)))
+    assert len(descriptions) >= 20
+    assert all(d.strip() and "\n" not in d for d in descriptions)

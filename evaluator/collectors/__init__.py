@@ -19,6 +19,17 @@ from evaluator.collectors.load.k6_summary_export import K6SummaryExportCollector
 from evaluator.collectors.load.k6_summary_v2 import K6SummaryV2Collector
 from evaluator.collectors.load.locust_csv import LocustCsvCollector
 from evaluator.collectors.load.locust_json import LocustJsonCollector
+from evaluator.collectors.security.bandit import BanditJsonCollector
+from evaluator.collectors.security.checkov import CheckovJsonCollector
+from evaluator.collectors.security.cyclonedx import CycloneDxVexCollector
+from evaluator.collectors.security.gitleaks import GitleaksJsonCollector
+from evaluator.collectors.security.grype import GrypeJsonCollector
+from evaluator.collectors.security.pip_audit import PipAuditJsonCollector
+from evaluator.collectors.security.sarif import SarifCollector
+from evaluator.collectors.security.semgrep import SemgrepJsonCollector
+from evaluator.collectors.security.snyk import SnykJsonCollector
+from evaluator.collectors.security.trivy import TrivyJsonCollector
+from evaluator.collectors.security.zap import ZapJsonCollector
 from evaluator.collectors.tests.junit import JUnitXmlCollector
 from evaluator.errors import InputError, UsageError
 from evaluator.evidence import CollectorInfo, EvidenceItem, ObservedWindow, Source, item_problems
@@ -39,6 +50,17 @@ COLLECTORS: tuple[type[Collector], ...] = (
     K6SummaryV2Collector,
     LocustCsvCollector,
     LocustJsonCollector,
+    ZapJsonCollector,
+    GitleaksJsonCollector,
+    TrivyJsonCollector,
+    GrypeJsonCollector,
+    SnykJsonCollector,
+    CycloneDxVexCollector,
+    PipAuditJsonCollector,
+    SarifCollector,
+    BanditJsonCollector,
+    SemgrepJsonCollector,
+    CheckovJsonCollector,
 )
 
 __all__ = ["COLLECTORS", "Collected", "Collector", "collect", "detect", "get_collector"]

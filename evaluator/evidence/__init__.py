@@ -1,12 +1,14 @@
 """Evidence items: the envelope every collector produces and the registry of kinds."""
 
 from evaluator.evidence import load as _load
+from evaluator.evidence import security as _security
 from evaluator.evidence import tests as _tests
 from evaluator.evidence.model import CollectorInfo, EvidenceItem, ObservedWindow, Source
 from evaluator.evidence.registry import EvidenceKind, all_kinds, get, item_problems, register
 
 # One line per kind.
 register(_load.KIND)
+register(_security.KIND)
 register(_tests.KIND)
 
 __all__ = [

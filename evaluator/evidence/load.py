@@ -100,8 +100,7 @@ class LoadTest(_Data):
     thresholds: list[Threshold]
     """Tool-native thresholds (empty when none were defined)."""
     percentiles: Literal["exact", "histogram", "tool"]
-    """How percentiles were obtained: exact from every sample, from a bounded histogram (at most 0.1 % relative
-    error, see evaluator/collectors/load/stats.py), or as the tool reported them."""
+    """How percentiles were obtained: exact, from a histogram (under 0.1 % error, see load/stats.py), or the tool's."""
 
 
 KIND = EvidenceKind(

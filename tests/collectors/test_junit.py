@@ -639,55 +639,6 @@ def test_unreadable_timestamp_is_none(text):
 # ---- the pydantic model and the JSON Schema agree -------------------------------------------------
 
 
-def _normalized(node: Any, defs: dict[str, Any]) -> Any:
-    """A schema with references inlined, pydantic's `X | None` read as an optional X, titles dropped."""
-    if isinstance(node, list):
-        return [_normalized(value, defs) for value in node]
-    if not isinstance(node, dict):
-        return node
-    if "$ref" in node:
-        node = {**defs[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}}
-    if "anyOf" in node:
-        options = [option for option in node["anyOf"] if option != {"type": "null"}]
-        assert len(options) == 1, node
-        node = {**{k: v for k, v in node.items() if k not in ("anyOf", "default")}, **options[0]}
-    return {
-        key: sorted(value) if key == "required" else _normalized(value, defs)
-        for key, value in node.items()
-        if key not in ("title", "default", "$defs", "$schema", "$id")
-    }
-
-
-def test_schema_file_matches_the_model_field_for_field():
-    generated = RunResults.model_json_schema()
-    written = schemas.load_schema(SCHEMA)
-    assert written["$id"] == "https://readiness.dev/schemas/evidence/tests.v1.schema.json"
-    model_side = _normalized(generated, generated["$defs"])
-    file_side = _normalized(written, written["$defs"])
-    model_side.pop("description")
-    file_side.pop("description")
-    # Same properties, required fields, types, bounds, additionalProperties, and descriptions (field docstrings).
-    assert model_side == file_side
-
-
-def _walk_descriptions(node: Any):
-    if isinstance(node, dict):
-        if "description" in node:
-            yield node["description"]
-        for value in node.values():
-            yield from _walk_descriptions(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk_descriptions(value)
-
-
-def test_every_field_is_described_in_one_line():
-    written = schemas.load_schema(SCHEMA)
-    descriptions = list(_walk_descriptions(written))
-    assert len(descriptions) >= 30
-    assert all(d and "\n" not in d for d in descriptions)
-
-
 FULL = {
     "totals": {"tests": 3, "passed": 1, "failed": 1, "errored": 1, "skipped": 0, "flaky": 1, "duration_ms": 1500},
     "suites": [

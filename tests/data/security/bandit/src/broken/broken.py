@@ -1,0 +1,2 @@
+NOTE = """this string is never closed
+value = eval(NOTE)
