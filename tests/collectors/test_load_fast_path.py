@@ -145,3 +145,26 @@ def test_duckdb_can_be_turned_off(monkeypatch, tmp_path):
     monkeypatch.setenv("READINESS_NO_DUCKDB", "1")
     assert sql.available() is False
     assert sql.scan(tmp_path, "SELECT 1", {}, lambda rows: None) is False
+
+
+def test_duckdb_runs_silently_within_its_limits(tmp_path):
+    """No progress bar of DuckDB's own on stdout (ours follows query_progress), the memory limit, no extensions."""
+    rows: list[tuple] = []
+    query = (
+        "SELECT current_setting('enable_progress_bar'), current_setting('memory_limit'), "
+        "current_setting('autoload_known_extensions'), current_setting('threads'), $path"
+    )
+    assert sql.scan(tmp_path, query, {}, rows.extend) is True
+    ((progress, memory, autoload, threads, path),) = rows
+    assert (progress, autoload, threads, path) == (False, False, sql.THREADS, str(tmp_path))
+    assert memory.replace(" ", "").upper().startswith(("122", "128"))  # DuckDB prints 128MB as its MiB value
+
+
+def test_a_duckdb_failure_at_any_step_is_a_refusal_not_a_crash(tmp_path, monkeypatch):
+    import duckdb as real
+
+    def broken(*args, **kwargs):
+        raise real.InvalidInputException("cannot connect")
+
+    monkeypatch.setattr(real, "connect", broken)
+    assert sql.scan(tmp_path, "SELECT 1", {}, lambda rows: None) is False

@@ -65,6 +65,7 @@ def scan(
     import duckdb
 
     spill = tempfile.mkdtemp(prefix="readiness-duckdb-")
+    con = None
     try:
         con = duckdb.connect(
             ":memory:",
@@ -77,21 +78,21 @@ def scan(
                 "autoload_known_extensions": False,
             },
         )
-        try:
-            size = path.stat().st_size
+        con.execute("SET enable_progress_bar = false")  # ours follows query_progress(); DuckDB's prints to stdout
+        size = path.stat().st_size
 
-            def position() -> int:
-                done = con.query_progress()
-                return int(size * done / 100) if done >= 0 else 0
+        def position() -> int:
+            done = con.query_progress()
+            return int(size * done / 100) if done >= 0 else 0
 
-            with tracking(path, position):
-                result = con.execute(query, {"path": str(path), **parameters})
-                while batch := result.fetchmany(_BATCH_ROWS):
-                    consume(batch)
-            return True
-        except duckdb.Error:
-            return False
-        finally:
-            con.close()
+        with tracking(path, position):
+            result = con.execute(query, {"path": str(path), **parameters})
+            while batch := result.fetchmany(_BATCH_ROWS):
+                consume(batch)
+        return True
+    except duckdb.Error:
+        return False
     finally:
+        if con is not None:
+            con.close()
         shutil.rmtree(spill, ignore_errors=True)
