@@ -24,30 +24,20 @@ Not copied: `code` (the source lines, which may hold the very secret a finding i
 itself (it only counts them in metrics `nosec` / `skipped_tests`), so they cannot appear as suppressed
 findings; a run with `--ignore-nosec` lists them as ordinary findings.
 
-Errors: `errors[]` lists files Bandit could not parse; they are not fatal (the other files were scanned)
-and do not enter the item. A report in which every scanned file failed to parse is a scanner error report
-(InputError), as are an empty file, malformed JSON, another tool's JSON or wrong types.
+Errors: `errors[]` lists files Bandit could not parse; they are not fatal (the other files were scanned):
+their number (distinct `filename`s) is `scan_errors`, their names and reasons do not enter the item.
+A report in which every scanned file failed to parse is a scanner error report (InputError), as are an
+empty file, malformed JSON, another tool's JSON or wrong types.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from evaluator.collectors.interface import Collected, Collector
-from evaluator.collectors.security.common import (
-    build_scan,
-    code_fingerprint,
-    cwe_numbers,
-    expect,
-    load_document,
-    severity_from_word,
-    text,
-    timestamp,
-    title_of,
-)
+from evaluator.collectors.interface import Collected
+from evaluator.collectors.security import common
 from evaluator.errors import InputError
 from evaluator.evidence.security import Finding, Location, Severity
 
@@ -58,18 +48,16 @@ _VERSION = re.compile(r"/en/(\d+\.\d+(?:\.\d+)?[^/]*)/")
 _PASSWORD_TESTS = {"B105", "B106", "B107"}
 
 
-class BanditJsonCollector(Collector):
+class BanditJsonCollector(common.SecurityCollector):
     """Bandit JSON report (`bandit -f json`)."""
 
     format: ClassVar[str] = "bandit-json"
-    kind: ClassVar[str] = "security"
-    schema: ClassVar[str] = "security/v1"
     description: ClassVar[str] = "Bandit JSON report (bandit -r <src> -f json -o bandit.json)"
 
     @classmethod
     def detect(cls, head: bytes) -> bool:
         """True when the file is a JSON object naming Bandit's generated_at, metrics and result keys."""
-        start = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+        start = common.bom_free(head).lstrip()
         if not start.startswith(b"{"):
             return False
         return (
@@ -80,67 +68,67 @@ class BanditJsonCollector(Collector):
 
     def collect(self, path: Path) -> Collected:
         """Read the Bandit report at `path`; InputError when it is not one or Bandit parsed no file."""
-        document = load_document(path, _WHAT)
-        expect(isinstance(document, dict), path, f"not {_WHAT}: expected a JSON object")
-        expect(
+        document = common.load_document(path, _WHAT)
+        common.expect(isinstance(document, dict), path, f"not {_WHAT}: expected a JSON object")
+        common.expect(
             isinstance(document.get("results"), list) and isinstance(document.get("metrics"), dict),
             path,
             f"not {_WHAT}: no 'results' list and 'metrics' object",
         )
         errors = document.get("errors", [])
-        expect(isinstance(errors, list), path, f"not {_WHAT}: 'errors' is not a list")
-        _check_errors(path, errors, document["metrics"], document["results"])
+        common.expect(isinstance(errors, list), path, f"not {_WHAT}: 'errors' is not a list")
+        scan_errors = _check_errors(path, errors, document["metrics"], document["results"])
         findings = [_finding(path, i, result) for i, result in enumerate(document["results"])]
         version = _version(document["results"])
-        observed = _observed(document.get("generated_at"))
-        data = build_scan(TOOL, version, ["sast"], None, findings)
-        return Collected(data=data, tool=TOOL, tool_version=version, observed_start=observed, observed_end=observed)
+        data = common.build_scan(TOOL, version, ["sast"], None, findings, scan_errors)
+        return common.collected(data, common.aware_time(document.get("generated_at")))
 
 
-def _check_errors(path: Path, errors: list[Any], metrics: dict[str, Any], results: list[Any]) -> None:
-    """InputError when every file Bandit looked at failed to parse (nothing was actually scanned)."""
+def _check_errors(path: Path, errors: list[Any], metrics: dict[str, Any], results: list[Any]) -> int:
+    """The number of files Bandit could not parse; InputError when that is every file it looked at."""
     failed: dict[str, str] = {}
     for i, error in enumerate(errors):
-        expect(isinstance(error, dict), path, f"not {_WHAT}: errors[{i}] is not an object")
-        failed[str(error.get("filename"))] = text(error.get("reason"), 200) or "no reason given"
+        common.expect(isinstance(error, dict), path, f"not {_WHAT}: errors[{i}] is not an object")
+        failed[str(error.get("filename"))] = common.text(error.get("reason"), 200) or "no reason given"
     if not failed or results:
-        return
+        return len(failed)
     files = [name for name in metrics if name != "_totals"]
     if all(name in failed for name in files):
         name, reason = next(iter(failed.items()))
         message = f"bandit could not parse any file ({len(failed)} error(s), e.g. {name}: {reason})"
         raise InputError(path, f"{message}; nothing was scanned")
+    return len(failed)
 
 
 def _finding(path: Path, index: int, result: Any) -> Finding:
     """One Bandit result as a Finding."""
     where = f"results[{index}]"
-    expect(isinstance(result, dict), path, f"not {_WHAT}: {where} is not an object")
+    common.expect(isinstance(result, dict), path, f"not {_WHAT}: {where} is not an object")
     rule_id, filename, line = result.get("test_id"), result.get("filename"), result.get("line_number")
-    expect(isinstance(rule_id, str) and bool(rule_id.strip()), path, f"not {_WHAT}: {where} has no 'test_id'")
-    expect(isinstance(filename, str) and bool(filename), path, f"not {_WHAT}: {where} has no 'filename'")
-    expect(
+    common.expect(isinstance(rule_id, str) and bool(rule_id.strip()), path, f"not {_WHAT}: {where} has no 'test_id'")
+    common.expect(isinstance(filename, str) and bool(filename), path, f"not {_WHAT}: {where} has no 'filename'")
+    common.expect(
         isinstance(line, int) and not isinstance(line, bool) and line >= 0,
         path,
         f"not {_WHAT}: {where} has no valid 'line_number'",
     )
     word = result.get("issue_severity")
-    expect(isinstance(word, str), path, f"not {_WHAT}: {where} has no 'issue_severity'")
+    common.expect(isinstance(word, str), path, f"not {_WHAT}: {where} has no 'issue_severity'")
     rule_id = rule_id.strip()[:256]
-    severity = _SEVERITIES.get(word.strip().upper()) or severity_from_word(word) or "unknown"
+    severity = _SEVERITIES.get(word.strip().upper()) or common.severity_from_word(word) or "unknown"
     line_range = result.get("line_range")
     line_range = line_range if isinstance(line_range, list) else []
     ends = [n for n in line_range if isinstance(n, int) and not isinstance(n, bool)]
     cwe = result.get("issue_cwe")
     return Finding(
-        fingerprint=code_fingerprint("sast", TOOL, rule_id, filename, line),
+        fingerprint=common.code_fingerprint("sast", TOOL, rule_id, filename, line),
         category="sast",
         rule_id=rule_id,
         title=_title(rule_id, result),
         severity=severity,
-        tool_severity=text(word, 64),
+        tool_severity=common.text(word, 64),
         ids=[],
-        cwe=cwe_numbers(cwe.get("id")) if isinstance(cwe, dict) else [],
+        cwe=common.cwe_numbers(cwe.get("id")) if isinstance(cwe, dict) else [],
         fix_available=False,
         location=Location(path=filename[:2048], line=line, end_line=max(ends) if ends and max(ends) >= line else None),
         occurrences=1,
@@ -155,7 +143,7 @@ def _title(rule_id: str, result: dict[str, Any]) -> str:
         rule_id in _PASSWORD_TESTS or (isinstance(name, str) and name.startswith("hardcoded_password"))
     ):
         issue = issue.split(":", 1)[0]
-    return title_of(issue, name, fallback=rule_id)
+    return common.title_of(issue, name, fallback=rule_id)
 
 
 def _version(results: list[Any]) -> str | None:
@@ -166,9 +154,3 @@ def _version(results: list[Any]) -> str | None:
             if match:
                 return match.group(1)
     return None
-
-
-def _observed(value: object) -> datetime | None:
-    """The report's generated_at as an aware datetime, when it is a valid timestamp."""
-    stamp = timestamp(value)
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None

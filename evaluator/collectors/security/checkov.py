@@ -35,8 +35,9 @@ Not copied: `code_block` (the source lines, which for secrets hold the masked se
 (the model has no field for it; offline runs give null), `entity`, `evaluations`, `file_abs_path`.
 
 Errors: `results.parsing_errors` lists files Checkov could not parse. They are not fatal when other
-checks ran; a report whose frameworks ran no check at all and list parsing errors is a scanner error
-report (InputError), as are an empty file, malformed JSON, another tool's JSON and wrong types.
+checks ran: the number of distinct files listed (over every framework) is `scan_errors`. A report whose
+frameworks ran no check at all and list parsing errors is a scanner error report (InputError), as are an
+empty file, malformed JSON, another tool's JSON and wrong types.
 """
 
 from __future__ import annotations
@@ -45,21 +46,8 @@ import re
 from pathlib import Path
 from typing import Any, ClassVar
 
-from evaluator.collectors.interface import Collected, Collector
-from evaluator.collectors.security.common import (
-    advisory_ids,
-    build_scan,
-    code_fingerprint,
-    cvss,
-    expect,
-    load_document,
-    package,
-    package_fingerprint,
-    severity_from_word,
-    text,
-    timestamp,
-    title_of,
-)
+from evaluator.collectors.interface import Collected
+from evaluator.collectors.security import common
 from evaluator.errors import InputError
 from evaluator.evidence.security import Finding, Location, ScanType, Suppression
 
@@ -72,29 +60,27 @@ _CATEGORIES: dict[str, ScanType] = {"secrets": "secrets", "sca_image": "containe
 _NO_FIX = {"N/A", "", "open"}
 
 
-class CheckovJsonCollector(Collector):
+class CheckovJsonCollector(common.SecurityCollector):
     """Checkov JSON output (`checkov -o json`)."""
 
     format: ClassVar[str] = "checkov-json"
-    kind: ClassVar[str] = "security"
-    schema: ClassVar[str] = "security/v1"
     description: ClassVar[str] = "Checkov JSON output (checkov -d <dir> -o json)"
 
     @classmethod
     def detect(cls, head: bytes) -> bool:
         """True when the file opens with Checkov's check_type report(s) or its summary-only object."""
-        start = head.removeprefix(b"\xef\xbb\xbf")
+        start = common.bom_free(head)
         if _DETECT_REPORT.match(start):
             return b'"results"' in start or b'"summary"' in start
         return _DETECT_SUMMARY.match(start) is not None and b'"checkov_version"' in start
 
     def collect(self, path: Path) -> Collected:
         """Read the Checkov output at `path`; InputError when it is not one or nothing could be parsed."""
-        document = load_document(path, _WHAT)
+        document = common.load_document(path, _WHAT)
         if isinstance(document, dict) and "check_type" not in document and "checkov_version" in document:
             return _summary_only(path, document)
         reports = document if isinstance(document, list) else [document]
-        expect(
+        common.expect(
             bool(reports) and all(isinstance(r, dict) and isinstance(r.get("check_type"), str) for r in reports),
             path,
             f"not {_WHAT}: expected an object or array of objects with 'check_type' and 'results'",
@@ -103,16 +89,18 @@ class CheckovJsonCollector(Collector):
         types: set[ScanType] = set()
         version: str | None = None
         checks_run = 0
-        parse_errors: list[str] = []
+        parse_errors: list[str] = []  # one entry per file and framework: counted once per file
         for report in reports:
             check_type = report["check_type"]
             results = report.get("results")
-            expect(isinstance(results, dict), path, f"not {_WHAT}: report {check_type!r} has no 'results' object")
+            common.expect(
+                isinstance(results, dict), path, f"not {_WHAT}: report {check_type!r} has no 'results' object"
+            )
             category = _CATEGORIES.get(check_type, "iac")
             types.add(category)
             for key, skipped in (("failed_checks", False), ("skipped_checks", True), ("passed_checks", None)):
                 checks = results.get(key, [])
-                expect(isinstance(checks, list), path, f"not {_WHAT}: {check_type}.{key} is not a list")
+                common.expect(isinstance(checks, list), path, f"not {_WHAT}: {check_type}.{key} is not a list")
                 checks_run += len(checks)
                 if skipped is None:
                     continue
@@ -129,15 +117,15 @@ class CheckovJsonCollector(Collector):
                 f"checkov could not parse any file ({len(parse_errors)} parsing error(s), e.g. {parse_errors[0]}); "
                 "no check ran",
             )
-        data = build_scan(TOOL, version, sorted(types), None, findings)
-        return Collected(data=data, tool=TOOL, tool_version=text(version, 64))
+        data = common.build_scan(TOOL, version, sorted(types), None, findings, len(set(parse_errors)))
+        return common.collected(data)
 
 
 def _summary_only(path: Path, document: dict[str, Any]) -> Collected:
     """The summary Checkov writes when it found nothing to check: a clean iac scan."""
     for key in _SUMMARY_KEYS:
         value = document.get(key)
-        expect(
+        common.expect(
             isinstance(value, int) and not isinstance(value, bool) and value >= 0,
             path,
             f"not {_WHAT}: summary has no valid {key!r}",
@@ -149,16 +137,16 @@ def _summary_only(path: Path, document: dict[str, Any]) -> Collected:
     if document["parsing_errors"]:
         raise InputError(path, f"checkov could not parse {document['parsing_errors']} file(s) and ran no check")
     version = document.get("checkov_version") if isinstance(document.get("checkov_version"), str) else None
-    data = build_scan(TOOL, version, ["iac"], None, [])
-    return Collected(data=data, tool=TOOL, tool_version=text(version, 64))
+    data = common.build_scan(TOOL, version, ["iac"], None, [])
+    return common.collected(data)
 
 
 def _finding(path: Path, where: str, category: ScanType, check: Any, skipped: bool) -> Finding:
     """One failed or skipped Checkov check as a Finding."""
-    expect(isinstance(check, dict), path, f"not {_WHAT}: {where} is not an object")
+    common.expect(isinstance(check, dict), path, f"not {_WHAT}: {where} is not an object")
     rule_id, file = check.get("check_id"), check.get("file_path")
-    expect(isinstance(rule_id, str) and bool(rule_id.strip()), path, f"not {_WHAT}: {where} has no 'check_id'")
-    expect(isinstance(file, str) and bool(file), path, f"not {_WHAT}: {where} has no 'file_path'")
+    common.expect(isinstance(rule_id, str) and bool(rule_id.strip()), path, f"not {_WHAT}: {where} has no 'check_id'")
+    common.expect(isinstance(file, str) and bool(file), path, f"not {_WHAT}: {where} has no 'file_path'")
     rule_id = rule_id.strip()[:256]
     lines = check.get("file_line_range")
     numbers = (
@@ -168,25 +156,27 @@ def _finding(path: Path, where: str, category: ScanType, check: Any, skipped: bo
     )
     line = numbers[0] if numbers else None
     end_line = numbers[-1] if len(numbers) > 1 and line is not None and numbers[-1] >= line else None
-    resource = None if category == "secrets" else text(check.get("resource"), 1024)
+    resource = None if category == "secrets" else common.text(check.get("resource"), 1024)
     word = check.get("severity")
     suppression = None
     if skipped:
         result = check.get("check_result")
         comment = result.get("suppress_comment") if isinstance(result, dict) else None
-        suppression = Suppression(kind="suppressed", source="checkov:skip", justification=text(comment, 1024))
+        suppression = Suppression(kind="suppressed", source="checkov:skip", justification=common.text(comment, 1024))
     details = check.get("vulnerability_details")
     fields: dict[str, Any] = {}
     if category in ("sca", "container") and isinstance(details, dict) and isinstance(details.get("package_name"), str):
         fields = _package_fields(rule_id, details)
-    fingerprint = fields.pop("fingerprint", None) or code_fingerprint(category, TOOL, rule_id, file, line, resource)
+    fingerprint = fields.pop("fingerprint", None) or common.code_fingerprint(
+        category, TOOL, rule_id, file, line, resource
+    )
     return Finding(
         fingerprint=fingerprint,
         category=category,
         rule_id=rule_id,
         title=_title(check, category, rule_id),
-        severity=severity_from_word(word) or "unknown",
-        tool_severity=text(word, 64),
+        severity=common.severity_from_word(word) or "unknown",
+        tool_severity=common.text(word, 64),
         ids=fields.pop("ids", []),
         cwe=[],
         fix_available=bool(fields.get("package") and fields["package"].fixed),
@@ -201,25 +191,25 @@ def _title(check: dict[str, Any], category: ScanType, rule_id: str) -> str:
     """The check name; for SCA checks the short description ('CVE-… - package: version'), which says more."""
     name, short = check.get("check_name"), check.get("short_description")
     if category in ("sca", "container"):
-        return title_of(short, name, fallback=rule_id)
-    return title_of(name, short, fallback=rule_id)
+        return common.title_of(short, name, fallback=rule_id)
+    return common.title_of(name, short, fallback=rule_id)
 
 
 def _package_fields(rule_id: str, details: dict[str, Any]) -> dict[str, Any]:
     """Package, advisory ids, CVSS, published date and package fingerprint of an SCA check."""
-    ids = advisory_ids(details.get("id"))
+    ids = common.advisory_ids(details.get("id"))
     fixed = [
         v.replace("fixed in", "").strip()
         for v in (details.get("lowest_fixed_version"), details.get("fix_version"))
         if isinstance(v, str) and v.strip() not in _NO_FIX
     ]
-    found = package(
+    found = common.package(
         details["package_name"], details.get("package_version"), fixed, ecosystem=details.get("package_type")
     )
     return {
-        "fingerprint": package_fingerprint(ids, rule_id, found.name, found.installed),
+        "fingerprint": common.package_fingerprint(ids, rule_id, found.name, found.installed),
         "ids": ids,
         "package": found,
-        "cvss": cvss(details.get("cvss"), details.get("vector")),
-        "published": timestamp(details.get("published_date")),
+        "cvss": common.cvss(details.get("cvss"), details.get("vector")),
+        "published": common.timestamp(details.get("published_date")),
     }

@@ -14,7 +14,12 @@ Fingerprints (`Finding.fingerprint`, "sha256:" + hex) are the sha256 of parts jo
   value never takes part (a hash of a low-entropy secret can be brute-forced).
 
 Severity words are mapped by `severity_from_word`; numeric scores (CVSS, SARIF security-severity) by
-`severity_from_score` with the CVSS v3 bands (9.0 critical, 7.0 high, 4.0 medium, 0.1 low, 0 info).
+`severity_from_score` with the CVSS v3 bands (9.0 critical, 7.0 high, 4.0 medium, 0.1 low, 0 info);
+`severity_or_score` is the tool's word, else (word missing or "unknown") the band of the finding's CVSS.
+
+Also shared: `SecurityCollector` (the kind and schema every collector here produces), `collected` (the
+Collected of a built scan), `aware_time` (a report's time stamp for the observed window), `bom_free`
+(a detect head without its UTF-8 byte order mark) and `entry_id` (a report entry's required id).
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+from evaluator.collectors.interface import Collected, Collector
 from evaluator.errors import InputError
 from evaluator.evidence.security import (
     MAX_FINDINGS,
@@ -95,6 +101,15 @@ def severity_from_score(score: float) -> Severity:
     if score > 0.0:
         return "low"
     return "info"
+
+
+def severity_or_score(word: object, rating: Cvss | None) -> Severity:
+    """The severity of a tool's word; when the word is missing, not known or "unknown" and the finding has a
+    CVSS rating, the CVSS v3 band of its score instead; `unknown` when neither says."""
+    found = severity_from_word(word)
+    if (found is None or found == "unknown") and rating is not None:
+        return severity_from_score(rating.score_x10 / 10)
+    return found or "unknown"
 
 
 def more_severe(a: Severity, b: Severity) -> Severity:
@@ -253,6 +268,13 @@ def timestamp(value: object) -> str | None:
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def aware_time(value: object) -> datetime | None:
+    """`timestamp(value)` as a timezone-aware UTC datetime (whole seconds), for Collected.observed_start/end;
+    None when absent or unparsable."""
+    stamp = timestamp(value)
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) if stamp else None
+
+
 def package(
     name: str, installed: object = None, fixed: Iterable[object] = (), ecosystem: object = None, purl: object = None
 ) -> Package:
@@ -279,6 +301,24 @@ def load_document(path: Path, what: str) -> Any:
     if not raw.strip():
         raise InputError(path, f"file is empty, expected {what}")
     return parse_json(raw, path)
+
+
+def bom_free(head: bytes) -> bytes:
+    """The head `detect` sees, without a leading UTF-8 byte order mark."""
+    return head.removeprefix(b"\xef\xbb\xbf")
+
+
+def entry_id(path: Path, entry: object, where: str, refusal: str, keys: tuple[str, ...] = ("id",)) -> str:
+    """The id of a report entry: `entry` must be an object whose first truthy `keys` value is a non-blank
+    string; returned stripped, at most 256 characters. InputError "<refusal>: <where> is not an object" or
+    "<refusal>: <where> has no '<keys[0]>'" otherwise."""
+    expect(isinstance(entry, dict), path, f"{refusal}: {where} is not an object")
+    assert isinstance(entry, dict)
+    value = entry.get(keys[0])
+    for key in keys[1:]:
+        value = value or entry.get(key)
+    expect(isinstance(value, str) and bool(value.strip()), path, f"{refusal}: {where} has no '{keys[0]}'")
+    return str(value).strip()[:256]
 
 
 def expect(condition: bool, path: Path, message: str) -> None:
@@ -342,4 +382,23 @@ def merge(a: Finding, b: Finding) -> Finding:
             "first_seen": min(filter(None, [a.first_seen, b.first_seen]), default=None),
             "occurrences": a.occurrences + b.occurrences,
         }
+    )
+
+
+class SecurityCollector(Collector):
+    """Base of the collectors in this package: they all produce `security` items of schema security/v1."""
+
+    kind: ClassVar[str] = "security"
+    schema: ClassVar[str] = "security/v1"
+
+
+def collected(data: SecurityScan, start: datetime | None = None, end: datetime | None = None) -> Collected:
+    """The Collected of a built scan: tool and version are the scan's scanner; the observed window is
+    `start` to `end` (`end` defaults to `start`: most reports state one time, when they were written)."""
+    return Collected(
+        data=data,
+        tool=data.scanner.name,
+        tool_version=data.scanner.version,
+        observed_start=start,
+        observed_end=end if end is not None else start,
     )

@@ -38,28 +38,12 @@ source, then nvd, then the highest score.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 from urllib.parse import unquote
 
-from evaluator.collectors.interface import Collected, Collector
-from evaluator.collectors.security.common import (
-    advisory_ids,
-    build_scan,
-    cvss,
-    cwe_numbers,
-    expect,
-    load_document,
-    more_severe,
-    package,
-    package_fingerprint,
-    severity_from_score,
-    severity_from_word,
-    text,
-    timestamp,
-    title_of,
-)
+from evaluator.collectors.interface import Collected
+from evaluator.collectors.security import common
 from evaluator.errors import InputError
 from evaluator.evidence.security import Cvss, Finding, Package, ScanType, Severity, Suppression
 
@@ -75,33 +59,31 @@ _STATES: dict[str, Literal["not_affected", "false_positive", "suppressed"]] = {
 }
 
 
-class CycloneDxVexCollector(Collector):
+class CycloneDxVexCollector(common.SecurityCollector):
     """CycloneDX JSON BOMs carrying vulnerabilities (scanner output or VEX)."""
 
     format: ClassVar[str] = "cyclonedx-vex"
-    kind: ClassVar[str] = "security"
-    schema: ClassVar[str] = "security/v1"
     description: ClassVar[str] = "CycloneDX 1.4-1.6 JSON with vulnerabilities (Grype, Trivy, jake …; VEX analysis)"
 
     @classmethod
     def detect(cls, head: bytes) -> bool:
         """True when the JSON names `"bomFormat": "CycloneDX"` (SBOMs too: collect rejects those clearly)."""
-        stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+        stripped = common.bom_free(head).lstrip()
         return stripped.startswith(b"{") and _DETECT.search(stripped) is not None
 
     def collect(self, path: Path) -> Collected:
         """Read the BOM at `path`; InputError when it is not CycloneDX or has no vulnerabilities section."""
-        document = load_document(path, _WHAT)
-        expect(isinstance(document, dict), path, f"not {_WHAT}: the top level is not a JSON object")
-        expect(document.get("bomFormat") == "CycloneDX", path, f'not {_WHAT}: no "bomFormat": "CycloneDX"')
+        document = common.load_document(path, _WHAT)
+        common.expect(isinstance(document, dict), path, f"not {_WHAT}: the top level is not a JSON object")
+        common.expect(document.get("bomFormat") == "CycloneDX", path, f'not {_WHAT}: no "bomFormat": "CycloneDX"')
         vulnerabilities = document.get("vulnerabilities")
-        expect(
+        common.expect(
             "vulnerabilities" in document,
             path,
             "a CycloneDX SBOM without a 'vulnerabilities' section is not a scan report "
             "(run the scanner with CycloneDX vulnerability output, or give its own report)",
         )
-        expect(isinstance(vulnerabilities, list), path, f"not {_WHAT}: 'vulnerabilities' is not a list")
+        common.expect(isinstance(vulnerabilities, list), path, f"not {_WHAT}: 'vulnerabilities' is not a list")
         metadata = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
         subject = metadata.get("component") if isinstance(metadata.get("component"), dict) else {}
         category: ScanType = "container" if subject.get("type") == "container" else "sca"
@@ -110,12 +92,8 @@ class CycloneDxVexCollector(Collector):
         for index, vuln in enumerate(vulnerabilities):
             findings.extend(_findings(path, vuln, index, components, category))
         tool, version = _tool(metadata.get("tools"))
-        data = build_scan(tool, version, [category], _target(subject), findings)
-        when = timestamp(metadata.get("timestamp"))
-        moment = datetime.fromisoformat(when.replace("Z", "+00:00")) if when else None
-        return Collected(
-            data=data, tool=tool, tool_version=data.scanner.version, observed_start=moment, observed_end=moment
-        )
+        data = common.build_scan(tool, version, [category], _target(subject), findings)
+        return common.collected(data, common.aware_time(metadata.get("timestamp")))
 
 
 def _components(path: Path, document: dict[str, Any], subject: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -146,17 +124,17 @@ def _tool(tools: object) -> tuple[str, str | None]:
         for key in ("components", "services"):
             if isinstance(tools.get(key), list):
                 listed.extend(tools[key])
-    named = [t for t in listed if isinstance(t, dict) and text(t.get("name"), 128)]
+    named = [t for t in listed if isinstance(t, dict) and common.text(t.get("name"), 128)]
     scanners = [t for t in named if not str(t["name"]).lower().startswith("cyclonedx")] or named
     if not scanners:
         return "cyclonedx", None
     chosen = scanners[0]
-    return text(chosen["name"], 128) or "cyclonedx", text(chosen.get("version"), 64)
+    return common.text(chosen["name"], 128) or "cyclonedx", common.text(chosen.get("version"), 64)
 
 
 def _target(subject: dict[str, Any]) -> str | None:
-    name = text(subject.get("name"), 1024)
-    version = text(subject.get("version"), 256)
+    name = common.text(subject.get("name"), 1024)
+    version = common.text(subject.get("version"), 256)
     if name and version and version not in name:
         return f"{name}@{version}"
     return name
@@ -188,10 +166,10 @@ def _package(component: dict[str, Any] | None, ref: str, fixed: list[str]) -> Pa
     parsed = _purl(purl_text) or (_purl(ref) if component else None)
     kind = parsed[0] if parsed else None
     if component is not None:
-        name = text(component.get("name"), 512)
+        name = common.text(component.get("name"), 512)
         if not name:
             return None
-        group = text(component.get("group"), 256)
+        group = common.text(component.get("group"), 256)
         if not group and parsed and parsed[1] and parsed[2] == name and kind in _JOIN:
             group = parsed[1]
         installed = component.get("version")
@@ -206,7 +184,7 @@ def _package(component: dict[str, Any] | None, ref: str, fixed: list[str]) -> Pa
     if epoch and isinstance(installed, str) and installed and not installed.startswith(f"{epoch}:"):
         installed = f"{epoch}:{installed}"  # deb/rpm epoch, as the scanners' own reports print the version
     purl = purl_text if isinstance(purl_text, str) and purl_text.startswith("pkg:") else None
-    return package(name, installed, fixed, kind, purl)
+    return common.package(name, installed, fixed, kind, purl)
 
 
 def _rating_cvss(rating: dict[str, Any]) -> Cvss | None:
@@ -217,12 +195,12 @@ def _rating_cvss(rating: dict[str, Any]) -> Cvss | None:
         return None
     if isinstance(vector, str) and vector.startswith("CVSS:"):
         version = None  # the vector's own prefix says the version
-    return cvss(rating.get("score"), vector, version, _source(rating))
+    return common.cvss(rating.get("score"), vector, version, _source(rating))
 
 
 def _source(item: dict[str, Any]) -> str | None:
     source = item.get("source")
-    return text(source.get("name"), 64) if isinstance(source, dict) else None
+    return common.text(source.get("name"), 64) if isinstance(source, dict) else None
 
 
 def _severity(vuln: dict[str, Any], ratings: list[dict[str, Any]]) -> tuple[Severity, str | None, Cvss | None]:
@@ -240,22 +218,22 @@ def _severity(vuln: dict[str, Any], ratings: list[dict[str, Any]]) -> tuple[Seve
         newest = max(c.version or "0" for _, c in scored)
         same = [(r, c) for r, c in scored if (c.version or "0") == newest]
         best = min(same, key=lambda rc: (rank(rc[0]), -rc[1].score_x10))[1]
-    worded = [(r, w, s) for r in ratings if (s := severity_from_word(w := r.get("severity"))) is not None]
+    worded = [(r, w, s) for r in ratings if (s := common.severity_from_word(w := r.get("severity"))) is not None]
     for wanted in (lambda r: own_key is not None and (_source(r) or "").lower() == own_key, lambda r: not _source(r)):
         for rating, word, severity in worded:
             if wanted(rating) and severity != "unknown":
-                return severity, text(word, 64), best
+                return severity, common.text(word, 64), best
     if best is not None:
-        return severity_from_score(best.score_x10 / 10), None, best
+        return common.severity_from_score(best.score_x10 / 10), None, best
     known = [(w, s) for _, w, s in worded if s != "unknown"]
     if known:
         severity: Severity = "unknown"
         for _, candidate in known:
-            severity = more_severe(severity, candidate)
+            severity = common.more_severe(severity, candidate)
         word = next(w for w, s in known if s == severity)
-        return severity, text(word, 64), None
+        return severity, common.text(word, 64), None
     words = [w for _, w, _ in worded]
-    return "unknown", text(words[0], 64) if words else None, None
+    return "unknown", common.text(words[0], 64) if words else None, None
 
 
 def _fixed(vuln: dict[str, Any], affect: dict[str, Any]) -> list[str]:
@@ -279,7 +257,7 @@ def _suppression(analysis: object) -> Suppression | None:
     kind = _STATES.get(str(analysis.get("state", "")))
     if kind is None:
         return None
-    reasons = [text(analysis.get("justification"), 256), text(analysis.get("detail"), 700)]
+    reasons = [common.text(analysis.get("justification"), 256), common.text(analysis.get("detail"), 700)]
     if kind == "suppressed":
         reasons.insert(0, str(analysis.get("state")))
     justification = ": ".join(r for r in reasons if r) or None
@@ -290,18 +268,13 @@ def _findings(
     path: Path, vuln: Any, index: int, components: dict[str, dict[str, Any]], category: ScanType
 ) -> list[Finding]:
     where = f"vulnerabilities[{index}]"
-    if not isinstance(vuln, dict):
-        raise InputError(path, f"not {_WHAT}: {where} is not an object")
-    rule_id = vuln.get("id")
-    if not isinstance(rule_id, str) or not rule_id.strip():
-        raise InputError(path, f"not {_WHAT}: {where} has no 'id'")
-    rule_id = rule_id.strip()[:256]
+    rule_id = common.entry_id(path, vuln, where, f"not {_WHAT}")
     affects = vuln.get("affects")
     if not isinstance(affects, list) or not affects:
         raise InputError(path, f"not {_WHAT}: {where} ({rule_id}) has no 'affects' list")
     references = vuln.get("references")
     ref_ids = [r.get("id") for r in references if isinstance(r, dict)] if isinstance(references, list) else []
-    ids = advisory_ids(rule_id, ref_ids)
+    ids = common.advisory_ids(rule_id, ref_ids)
     ratings = (
         [r for r in vuln.get("ratings", []) if isinstance(r, dict)] if isinstance(vuln.get("ratings"), list) else []
     )
@@ -318,18 +291,18 @@ def _findings(
             raise InputError(path, f"{where} ({rule_id}) affects '{ref[:200]}', which is no component of the BOM")
         found.append(
             Finding(
-                fingerprint=package_fingerprint(ids, rule_id, pkg.name, pkg.installed),
+                fingerprint=common.package_fingerprint(ids, rule_id, pkg.name, pkg.installed),
                 category=category,
                 rule_id=rule_id,
-                title=title_of(vuln.get("description"), vuln.get("detail"), fallback=rule_id),
+                title=common.title_of(vuln.get("description"), vuln.get("detail"), fallback=rule_id),
                 severity=severity,
                 tool_severity=word,
                 cvss=rating,
                 ids=ids[:64],
-                cwe=cwe_numbers(vuln.get("cwes")),
+                cwe=common.cwe_numbers(vuln.get("cwes")),
                 package=pkg,
                 fix_available=bool(pkg.fixed),
-                published=timestamp(vuln.get("published")),
+                published=common.timestamp(vuln.get("published")),
                 suppression=suppression,
                 occurrences=1,
             )

@@ -36,16 +36,8 @@ import re
 from pathlib import Path
 from typing import Any, ClassVar
 
-from evaluator.collectors.interface import Collected, Collector
-from evaluator.collectors.security.common import (
-    build_scan,
-    code_fingerprint,
-    expect,
-    load_document,
-    text,
-    timestamp,
-    title_of,
-)
+from evaluator.collectors.interface import Collected
+from evaluator.collectors.security import common
 from evaluator.errors import InputError
 from evaluator.evidence.security import Finding, Location
 
@@ -57,34 +49,32 @@ _V8_KEYS = (re.compile(r'"RuleID"\s*:'), re.compile(r'"StartLine"\s*:'))
 _V7_KEYS = (re.compile(r'"offender"\s*:'), re.compile(r'"lineNumber"\s*:'), re.compile(r'"rule"\s*:'))
 
 
-class GitleaksJsonCollector(Collector):
+class GitleaksJsonCollector(common.SecurityCollector):
     """Gitleaks JSON report, v7 and v8 (an array of leaks)."""
 
     format: ClassVar[str] = "gitleaks-json"
-    kind: ClassVar[str] = "security"
-    schema: ClassVar[str] = "security/v1"
     description: ClassVar[str] = "Gitleaks JSON report (gitleaks detect --report-format json; v7 and v8)"
 
     @classmethod
     def detect(cls, head: bytes) -> bool:
         """True when the file is a JSON array of objects with Gitleaks v8 or v7 leak keys."""
-        content = head.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+        content = common.bom_free(head).decode("utf-8", "replace")
         if _OPEN.match(content) is None:
             return False
         return all(k.search(content) for k in _V8_KEYS) or all(k.search(content) for k in _V7_KEYS)
 
     def collect(self, path: Path) -> Collected:
         """Read the report at `path`; InputError when it is not a Gitleaks JSON report."""
-        document = load_document(path, WHAT)
-        expect(isinstance(document, list), path, f"{_NOT}: expected a JSON array of leaks")
+        document = common.load_document(path, WHAT)
+        common.expect(isinstance(document, list), path, f"{_NOT}: expected a JSON array of leaks")
         findings = [_finding(path, index, leak) for index, leak in enumerate(document, start=1)]
-        data = build_scan(TOOL, None, ["secrets"], None, findings)
-        return Collected(data=data, tool=TOOL)
+        data = common.build_scan(TOOL, None, ["secrets"], None, findings)
+        return common.collected(data)
 
 
 def _finding(path: Path, index: int, leak: Any) -> Finding:
     where = f"leak {index}"
-    expect(isinstance(leak, dict), path, f"{_NOT}: {where} is not an object")
+    common.expect(isinstance(leak, dict), path, f"{_NOT}: {where} is not an object")
     if "RuleID" in leak:
         keys = {"rule": "RuleID", "file": "File", "line": "StartLine", "commit": "Commit", "date": "Date"}
         description = leak.get("Description")
@@ -94,27 +84,27 @@ def _finding(path: Path, index: int, leak: Any) -> Finding:
     else:
         raise InputError(path, f"{_NOT}: {where} has neither 'RuleID' (v8) nor 'rule' and 'offender' (v7)")
     rule = leak[keys["rule"]]
-    expect(isinstance(rule, str) and bool(rule.strip()), path, f"{_NOT}: {where} has no {keys['rule']!r}")
+    common.expect(isinstance(rule, str) and bool(rule.strip()), path, f"{_NOT}: {where} has no {keys['rule']!r}")
     rule_id = rule.strip()[:256]
     file = _string(path, where, leak, keys["file"])
     commit = _string(path, where, leak, keys["commit"])
     line = _line(path, where, leak, keys["line"])
     end_line = _line(path, where, leak, "EndLine") if keys["line"] == "StartLine" else None
-    location_path = text(file, 2048)
+    location_path = common.text(file, 2048)
     location = None
     if location_path or line is not None:
         location = Location(path=location_path, line=line, end_line=end_line)
     return Finding(
-        fingerprint=code_fingerprint("secrets", TOOL, rule_id, file, line, commit),
+        fingerprint=common.code_fingerprint("secrets", TOOL, rule_id, file, line, commit),
         category="secrets",
         rule_id=rule_id,
-        title=title_of(description, fallback=rule_id),
+        title=common.title_of(description, fallback=rule_id),
         severity="high",
         ids=[],
         cwe=[],
         fix_available=False,
         location=location,
-        first_seen=timestamp(leak.get(keys["date"])),
+        first_seen=common.timestamp(leak.get(keys["date"])),
         occurrences=1,
     )
 

@@ -45,29 +45,13 @@ CVSS score, the severity is the score's CVSS v3 band instead (tool_severity keep
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from evaluator.collectors.interface import Collected, Collector
-from evaluator.collectors.security.common import (
-    advisory_ids,
-    best_cvss,
-    build_scan,
-    cvss,
-    cwe_numbers,
-    expect,
-    load_document,
-    package,
-    package_fingerprint,
-    severity_from_score,
-    severity_from_word,
-    text,
-    timestamp,
-    title_of,
-)
+from evaluator.collectors.interface import Collected
+from evaluator.collectors.security import common
 from evaluator.errors import InputError
-from evaluator.evidence.security import Cvss, Finding, Location, ScanType, Severity, Suppression
+from evaluator.evidence.security import Cvss, Finding, Location, ScanType, Suppression
 
 TOOL = "grype"
 _WHAT = "a Grype JSON report"
@@ -78,18 +62,16 @@ _DESCRIPTOR = re.compile(rb'"descriptor"\s*:\s*\{\s*"name"\s*:\s*"grype"')
 _PURL_TYPE = re.compile(r"^pkg:([A-Za-z0-9.+-]+)/")
 
 
-class GrypeJsonCollector(Collector):
+class GrypeJsonCollector(common.SecurityCollector):
     """Grype JSON reports (0.7 to 0.9x): matched vulnerabilities of an image, directory or SBOM."""
 
     format: ClassVar[str] = "grype-json"
-    kind: ClassVar[str] = "security"
-    schema: ClassVar[str] = "security/v1"
     description: ClassVar[str] = "Grype JSON report (grype … -o json), 0.7 to 0.9x"
 
     @classmethod
     def detect(cls, head: bytes) -> bool:
         """True for an object opening with matches whose entries look like Grype matches (or a clean scan)."""
-        head = head.removeprefix(b"\xef\xbb\xbf")
+        head = common.bom_free(head)
         if not _OPENING.match(head):
             return False
         if b'"vulnerability"' in head and any(key in head for key in _MATCH_KEYS):
@@ -98,13 +80,13 @@ class GrypeJsonCollector(Collector):
 
     def collect(self, path: Path) -> Collected:
         """Read the Grype report at `path`; InputError when it is not one."""
-        document = load_document(path, _WHAT)
-        expect(isinstance(document, dict), path, f"not a Grype report: {_EXPECTED}")
-        expect("matches" in document, path, f"not a Grype report: no matches; {_EXPECTED}")
+        document = common.load_document(path, _WHAT)
+        common.expect(isinstance(document, dict), path, f"not a Grype report: {_EXPECTED}")
+        common.expect("matches" in document, path, f"not a Grype report: no matches; {_EXPECTED}")
         descriptor = document.get("descriptor")
-        expect(isinstance(descriptor, dict), path, f"not a Grype report: no descriptor; {_EXPECTED}")
+        common.expect(isinstance(descriptor, dict), path, f"not a Grype report: no descriptor; {_EXPECTED}")
         name = descriptor.get("name")
-        expect(
+        common.expect(
             name is None or (isinstance(name, str) and name.strip().lower() == TOOL),
             path,
             f"not a Grype report: descriptor.name is {name!r}; {_EXPECTED}",
@@ -116,19 +98,12 @@ class GrypeJsonCollector(Collector):
             entries = document.get(field)
             if entries is None:
                 continue
-            expect(isinstance(entries, list), path, f"not a Grype report: {field} is not a list")
+            common.expect(isinstance(entries, list), path, f"not a Grype report: {field} is not a list")
             for index, match in enumerate(entries):
                 findings.append(_finding(path, f"{field}[{index}]", match, category, field == "ignoredMatches"))
         version = descriptor.get("version")
-        created = timestamp(descriptor.get("timestamp"))
-        observed = datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None
-        return Collected(
-            data=build_scan(TOOL, version, [category], _target(source.get("target")), findings),
-            tool=TOOL,
-            tool_version=text(version, 64),
-            observed_start=observed,
-            observed_end=observed,
-        )
+        data = common.build_scan(TOOL, version, [category], _target(source.get("target")), findings)
+        return common.collected(data, common.aware_time(descriptor.get("timestamp")))
 
 
 def _target(value: object) -> str | None:
@@ -136,9 +111,13 @@ def _target(value: object) -> str | None:
     if isinstance(value, dict):
         tags = value.get("tags")
         first_tag = tags[0] if isinstance(tags, list) and tags else None
-        return text(value.get("userInput"), 2048) or text(first_tag, 2048) or text(value.get("imageID"), 2048)
+        return (
+            common.text(value.get("userInput"), 2048)
+            or common.text(first_tag, 2048)
+            or common.text(value.get("imageID"), 2048)
+        )
     if isinstance(value, str):
-        return text(value.strip().strip('"'), 2048)
+        return common.text(value.strip().strip('"'), 2048)
     return None
 
 
@@ -153,7 +132,7 @@ def _ratings(record: dict[str, Any]) -> list[Cvss | None]:
                 continue
             metrics = entry.get("metrics") if isinstance(entry.get("metrics"), dict) else {}
             found.append(
-                cvss(
+                common.cvss(
                     metrics.get("baseScore"),
                     entry.get("vector"),
                     entry.get("version"),
@@ -164,15 +143,8 @@ def _ratings(record: dict[str, Any]) -> list[Cvss | None]:
         entry = record.get(key)
         if isinstance(entry, dict):
             score = entry.get("baseScore", entry.get("base-score"))
-            found.append(cvss(score, entry.get("vector"), version, namespace))
+            found.append(common.cvss(score, entry.get("vector"), version, namespace))
     return found
-
-
-def _severity(word: object, rating: Cvss | None) -> Severity:
-    found = severity_from_word(word)
-    if (found is None or found == "unknown") and rating is not None:
-        return severity_from_score(rating.score_x10 / 10)
-    return found or "unknown"
 
 
 def _fixed_versions(vulnerability: dict[str, Any]) -> tuple[list[str], str | None]:
@@ -201,9 +173,9 @@ def _suppression(match: dict[str, Any]) -> Suppression:
         status = rule.get("vex-status")
         if isinstance(status, str) and status.strip().lower() == "not_affected":
             return Suppression(
-                kind="not_affected", source="grype:vex", justification=text(rule.get("vex-justification"), 1024)
+                kind="not_affected", source="grype:vex", justification=common.text(rule.get("vex-justification"), 1024)
             )
-    reason = next((text(r.get("reason"), 1024) for r in rules if text(r.get("reason"), 1024)), None)
+    reason = next((common.text(r.get("reason"), 1024) for r in rules if common.text(r.get("reason"), 1024)), None)
     return Suppression(kind="suppressed", source="grype:ignore", justification=reason)
 
 
@@ -222,24 +194,24 @@ def _finding(path: Path, where: str, match: object, category: ScanType, ignored:
     rule = rule.strip()[:256]
     related = match.get("relatedVulnerabilities")
     related = [r for r in related if isinstance(r, dict)] if isinstance(related, list) else []
-    ids = advisory_ids(rule, [r.get("id") for r in related])
-    rating = best_cvss(_ratings(vulnerability))
+    ids = common.advisory_ids(rule, [r.get("id") for r in related])
+    rating = common.best_cvss(_ratings(vulnerability))
     if rating is None:
-        rating = best_cvss(r for record in related for r in _ratings(record))
-    installed = text(artifact.get("version"), 256)
+        rating = common.best_cvss(r for record in related for r in _ratings(record))
+    installed = common.text(artifact.get("version"), 256)
     versions, state = _fixed_versions(vulnerability)
     purl = artifact.get("purl") if isinstance(artifact.get("purl"), str) and artifact.get("purl") else None
     purl_type = _PURL_TYPE.match(purl) if purl else None
     kind = artifact.get("type") if isinstance(artifact.get("type"), str) else None
     ecosystem = purl_type.group(1).lower() if purl_type else kind
-    pkg = package(name, installed, versions, ecosystem=ecosystem, purl=purl)
+    pkg = common.package(name, installed, versions, ecosystem=ecosystem, purl=purl)
     return Finding(
-        fingerprint=package_fingerprint(ids, rule, name, installed),
+        fingerprint=common.package_fingerprint(ids, rule, name, installed),
         category=category,
         rule_id=rule,
-        title=title_of(fallback=f"{rule} in {pkg.name}{f' {installed}' if installed else ''}"),
-        severity=_severity(vulnerability.get("severity"), rating),
-        tool_severity=text(vulnerability.get("severity"), 64),
+        title=common.title_of(fallback=f"{rule} in {pkg.name}{f' {installed}' if installed else ''}"),
+        severity=common.severity_or_score(vulnerability.get("severity"), rating),
+        tool_severity=common.text(vulnerability.get("severity"), 64),
         cvss=rating,
         ids=ids[:64],
         cwe=_cwes(vulnerability.get("cwes")),
@@ -255,7 +227,7 @@ def _cwes(entries: object) -> list[int]:
     """CWE numbers of `cwes[] {cwe: "CWE-79"}` (grype 0.8x and later)."""
     if not isinstance(entries, list):
         return []
-    return cwe_numbers([e.get("cwe") for e in entries if isinstance(e, dict)])
+    return common.cwe_numbers([e.get("cwe") for e in entries if isinstance(e, dict)])
 
 
 def _location(locations: object) -> Location | None:
@@ -264,8 +236,8 @@ def _location(locations: object) -> Location | None:
         return None
     for entry in locations:
         if isinstance(entry, dict):
-            where = text(entry.get("path"), 2048)
-            layer = text(entry.get("layerID"), 1024)
+            where = common.text(entry.get("path"), 2048)
+            layer = common.text(entry.get("layerID"), 1024)
             if where or layer:
                 return Location(path=where, resource=layer)
     return None

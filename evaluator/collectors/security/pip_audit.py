@@ -26,17 +26,8 @@ import re
 from pathlib import Path
 from typing import Any, ClassVar
 
-from evaluator.collectors.interface import Collected, Collector
-from evaluator.collectors.security.common import (
-    advisory_ids,
-    build_scan,
-    expect,
-    load_document,
-    package,
-    package_fingerprint,
-    text,
-    title_of,
-)
+from evaluator.collectors.interface import Collected
+from evaluator.collectors.security import common
 from evaluator.errors import InputError
 from evaluator.evidence.security import Finding
 
@@ -45,30 +36,28 @@ _CURRENT = re.compile(rb'^\s*\{\s*"dependencies"\s*:\s*\[\s*(\]\s*,\s*"fixes"|\{
 _LEGACY = re.compile(rb'^\s*\[\s*\{\s*"name"\s*:\s*"[^"]*"\s*,\s*"(version|skip_reason)"\s*:')
 
 
-class PipAuditJsonCollector(Collector):
+class PipAuditJsonCollector(common.SecurityCollector):
     """pip-audit's JSON output (current object form and the older array form)."""
 
     format: ClassVar[str] = "pip-audit-json"
-    kind: ClassVar[str] = "security"
-    schema: ClassVar[str] = "security/v1"
     description: ClassVar[str] = "pip-audit JSON (pip-audit -f json): Python dependency vulnerabilities"
 
     @classmethod
     def detect(cls, head: bytes) -> bool:
         """True when the file opens like pip-audit's dependency list and names its `vulns` or `skip_reason`."""
-        stripped = head.removeprefix(b"\xef\xbb\xbf")
+        stripped = common.bom_free(head)
         if _CURRENT.match(stripped):
             return b'"vulns"' in head or b'"skip_reason"' in head or b'"fixes"' in head
         return _LEGACY.match(stripped) is not None and (b'"vulns"' in head or b'"skip_reason"' in head)
 
     def collect(self, path: Path) -> Collected:
         """Read the pip-audit report at `path`; InputError when it is not one or audited nothing."""
-        document = load_document(path, _WHAT)
+        document = common.load_document(path, _WHAT)
         if isinstance(document, dict):
             dependencies = document.get("dependencies")
-            expect(isinstance(dependencies, list), path, f"not {_WHAT}: no 'dependencies' list")
+            common.expect(isinstance(dependencies, list), path, f"not {_WHAT}: no 'dependencies' list")
             fixes = document.get("fixes", [])
-            expect(isinstance(fixes, list), path, f"not {_WHAT}: 'fixes' is not a list")
+            common.expect(isinstance(fixes, list), path, f"not {_WHAT}: 'fixes' is not a list")
         elif isinstance(document, list):
             dependencies = document
         else:
@@ -81,7 +70,7 @@ class PipAuditJsonCollector(Collector):
             raise InputError(
                 path, f"pip-audit audited none of its {len(dependencies)} dependencies (all skipped: {skipped[0]})"
             )
-        return Collected(data=build_scan("pip-audit", None, ["sca"], None, findings), tool="pip-audit")
+        return common.collected(common.build_scan("pip-audit", None, ["sca"], None, findings))
 
 
 def _dependency(path: Path, dependency: Any, index: int, skipped: list[str]) -> list[Finding]:
@@ -92,7 +81,7 @@ def _dependency(path: Path, dependency: Any, index: int, skipped: list[str]) -> 
     if not isinstance(name, str) or not name.strip():
         raise InputError(path, f"not {_WHAT}: {where} has no 'name'")
     if "skip_reason" in dependency and "vulns" not in dependency:
-        skipped.append(text(dependency.get("skip_reason"), 200) or name)
+        skipped.append(common.text(dependency.get("skip_reason"), 200) or name)
         return []
     version = dependency.get("version")
     vulns = dependency.get("vulns")
@@ -101,26 +90,21 @@ def _dependency(path: Path, dependency: Any, index: int, skipped: list[str]) -> 
     found: list[Finding] = []
     for vuln_index, vuln in enumerate(vulns):
         place = f"{where}.vulns[{vuln_index}]"
-        if not isinstance(vuln, dict):
-            raise InputError(path, f"not {_WHAT}: {place} is not an object")
-        rule_id = vuln.get("id")
-        if not isinstance(rule_id, str) or not rule_id.strip():
-            raise InputError(path, f"not {_WHAT}: {place} has no 'id'")
-        rule_id = rule_id.strip()[:256]
+        rule_id = common.entry_id(path, vuln, place, f"not {_WHAT}")
         aliases = vuln.get("aliases")
         fixes = vuln.get("fix_versions")
         if (aliases is not None and not isinstance(aliases, list)) or (
             fixes is not None and not isinstance(fixes, list)
         ):
             raise InputError(path, f"not {_WHAT}: {place} ({rule_id}) 'aliases' and 'fix_versions' must be lists")
-        ids = advisory_ids(rule_id, aliases or [])
-        pkg = package(name, version, fixes or [], "pypi")
+        ids = common.advisory_ids(rule_id, aliases or [])
+        pkg = common.package(name, version, fixes or [], "pypi")
         found.append(
             Finding(
-                fingerprint=package_fingerprint(ids, rule_id, pkg.name, pkg.installed),
+                fingerprint=common.package_fingerprint(ids, rule_id, pkg.name, pkg.installed),
                 category="sca",
                 rule_id=rule_id,
-                title=title_of(vuln.get("description"), fallback=f"{rule_id} in {pkg.name}"),
+                title=common.title_of(vuln.get("description"), fallback=f"{rule_id} in {pkg.name}"),
                 severity="unknown",
                 ids=ids[:64],
                 cwe=[],

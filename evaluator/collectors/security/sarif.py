@@ -13,6 +13,17 @@ a run without one (absent or null: SARIF's "results not determined") is an Input
 A run whose `invocations[].executionSuccessful` is false is a failed scan: InputError naming the tool and its first
 error notification. `version` other than "2.1.0", `runs` missing, empty or not an array: InputError.
 
+scan_errors: in a run that did succeed, `invocations[].toolExecutionNotifications` of level "error" are what the
+tool could not do although the scan as a whole ran: CodeQL writes one per extraction error, Semgrep one per file it
+could not parse. They are counted per file, not per notification: the distinct artifacts (`locations[]`
+artifactLocation uri, else artifact index) they name, each run on its own and the runs added up; an error
+notification naming no artifact counts alone. Counting notifications would overstate it: the real CodeQL
+2.12.5 sample writes 97 error notifications, one per line of the single tsconfig.json it could not extract
+(scan_errors 1). Notifications of level warning, note or none (CodeQL's "successfully extracted" list) and
+`toolConfigurationNotifications` (problems with rules or settings, not with the scanned files) are not counted.
+SARIF gives no certainty that an error notification is about a file left unscanned (a tool may report a crashed
+rule this way); it is the closest the format comes, and either way the scan covers less than it says.
+
 Mapping (SARIF field -> model field):
 
 - result ruleId (see above) -> rule_id; advisory ids (CVE-…, GHSA-…) found in the rule id and in rule / result
@@ -80,24 +91,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlparse
 
-from evaluator.collectors.interface import Collected, Collector
-from evaluator.collectors.security.common import (
-    advisory_ids,
-    build_scan,
-    code_fingerprint,
-    cvss,
-    cwe_numbers,
-    expect,
-    load_document,
-    package,
-    package_fingerprint,
-    score,
-    severity_from_score,
-    severity_from_word,
-    text,
-    timestamp,
-    title_of,
-)
+from evaluator.collectors.interface import Collected
+from evaluator.collectors.security import common
 from evaluator.errors import InputError
 from evaluator.evidence.security import Cvss, Finding, Location, Package, ScanType, Severity, Suppression
 
@@ -145,12 +140,10 @@ _TOOL_TYPES: tuple[tuple[str, ScanType], ...] = (
 )
 
 
-class SarifCollector(Collector):
+class SarifCollector(common.SecurityCollector):
     """SARIF 2.1.0 log of any static-analysis, IaC, secret or dependency scanner."""
 
     format: ClassVar[str] = "sarif"
-    kind: ClassVar[str] = "security"
-    schema: ClassVar[str] = "security/v1"
     description: ClassVar[str] = (
         "SARIF 2.1.0 log from any scanner (CodeQL, Semgrep, Bandit, Checkov, Gitleaks, Trivy …)"
     )
@@ -158,7 +151,7 @@ class SarifCollector(Collector):
     @classmethod
     def detect(cls, head: bytes) -> bool:
         """True when the file is a JSON object whose head names the SARIF schema, or version 2.1.0 with runs."""
-        content = head.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+        content = common.bom_free(head).decode("utf-8", "replace")
         if _OPEN.match(content) is None:
             return False
         if _SCHEMA.search(content):
@@ -167,14 +160,14 @@ class SarifCollector(Collector):
 
     def collect(self, path: Path) -> Collected:
         """Read the SARIF log at `path`; InputError when it is not a usable SARIF 2.1.0 log."""
-        document = load_document(path, WHAT)
-        expect(isinstance(document, dict), path, f"{_NOT}: expected a JSON object with 'version' and 'runs'")
+        document = common.load_document(path, WHAT)
+        common.expect(isinstance(document, dict), path, f"{_NOT}: expected a JSON object with 'version' and 'runs'")
         version = document.get("version")
-        expect("version" in document, path, f"{_NOT}: no 'version'")
-        expect(version == "2.1.0", path, f"SARIF version {version!r} is not supported, expected '2.1.0'")
+        common.expect("version" in document, path, f"{_NOT}: no 'version'")
+        common.expect(version == "2.1.0", path, f"SARIF version {version!r} is not supported, expected '2.1.0'")
         runs = document.get("runs")
-        expect(isinstance(runs, list), path, f"{_NOT}: 'runs' is not an array")
-        expect(bool(runs), path, "SARIF log has no runs: it does not say which tool ran")
+        common.expect(isinstance(runs, list), path, f"{_NOT}: 'runs' is not an array")
+        common.expect(bool(runs), path, "SARIF log has no runs: it does not say which tool ran")
         contexts = [_Run.read(path, index, run) for index, run in enumerate(runs)]
         for context in contexts:
             context.check_success()
@@ -187,16 +180,13 @@ class SarifCollector(Collector):
         categories = {f.category for f in findings}
         scan_types = categories or {c.default_category for c in contexts}
         target = next((c.target for c in contexts if c.target), None)
-        data = build_scan(tool, contexts[0].version, scan_types, target, findings)
+        scan_errors = sum(len(c.unscanned) for c in contexts)
+        data = common.build_scan(tool, contexts[0].version, scan_types, target, findings, scan_errors)
         starts = [c.start for c in contexts if c.start]
         ends = [c.end for c in contexts if c.end]
-        return Collected(
-            data=data,
-            tool=tool,
-            tool_version=data.scanner.version,
-            observed_start=min(starts) if starts and ends else None,
-            observed_end=max(ends) if starts and ends else None,
-        )
+        if not (starts and ends):
+            return common.collected(data)
+        return common.collected(data, min(starts), max(ends))
 
 
 @dataclass(frozen=True)
@@ -245,29 +235,31 @@ class _Run:
     """The scan type this tool's findings have unless a result says otherwise."""
     rules: dict[tuple[int, str], _Rule] = field(default_factory=dict)
     paths: dict[str, str | None] = field(default_factory=dict)
+    unscanned: set[str] = field(default_factory=set)
+    """The artifacts (or, for notifications naming none, the notifications) error notifications name."""
 
     @classmethod
     def read(cls, path: Path, index: int, run: Any) -> _Run:
         """The run at `index`, its tool and rules checked."""
         where = f"runs[{index}]"
-        expect(isinstance(run, dict), path, f"{_NOT}: {where} is not an object")
+        common.expect(isinstance(run, dict), path, f"{_NOT}: {where} is not an object")
         tool = run.get("tool")
-        expect(isinstance(tool, dict), path, f"{_NOT}: {where} has no 'tool' object")
+        common.expect(isinstance(tool, dict), path, f"{_NOT}: {where} has no 'tool' object")
         driver = tool.get("driver")
-        expect(isinstance(driver, dict), path, f"{_NOT}: {where}.tool has no 'driver' object")
+        common.expect(isinstance(driver, dict), path, f"{_NOT}: {where}.tool has no 'driver' object")
         name = driver.get("name")
-        expect(isinstance(name, str) and bool(name.strip()), path, f"{_NOT}: {where}.tool.driver has no 'name'")
+        common.expect(isinstance(name, str) and bool(name.strip()), path, f"{_NOT}: {where}.tool.driver has no 'name'")
         extensions = tool.get("extensions", [])
-        expect(isinstance(extensions, list), path, f"{_NOT}: {where}.tool.extensions is not an array")
+        common.expect(isinstance(extensions, list), path, f"{_NOT}: {where}.tool.extensions is not an array")
         components: list[list[Any]] = []
         for number, component in enumerate([driver, *extensions]):
             label = f"{where}.tool.driver" if number == 0 else f"{where}.tool.extensions[{number - 1}]"
-            expect(isinstance(component, dict), path, f"{_NOT}: {label} is not an object")
+            common.expect(isinstance(component, dict), path, f"{_NOT}: {label} is not an object")
             rules = component.get("rules") or []
-            expect(isinstance(rules, list), path, f"{_NOT}: {label}.rules is not an array")
+            common.expect(isinstance(rules, list), path, f"{_NOT}: {label}.rules is not an array")
             components.append(rules)
         version = driver.get("semanticVersion") or driver.get("version")
-        context = cls(path, where, run, name.strip()[:128], text(version, 64), components)
+        context = cls(path, where, run, name.strip()[:128], common.text(version, 64), components)
         context.lower = context.name.lower()
         context.family = next((f for f in _FAMILIES if context.lower.startswith(f)), "")
         context.default_category = next((c for word, c in _TOOL_TYPES if word in context.lower), "sast")
@@ -280,15 +272,20 @@ class _Run:
 
     def _read_invocations(self) -> None:
         invocations = self.run.get("invocations") or []
-        expect(isinstance(invocations, list), self.path, f"{_NOT}: {self.where}.invocations is not an array")
+        common.expect(isinstance(invocations, list), self.path, f"{_NOT}: {self.where}.invocations is not an array")
         for invocation in invocations:
             if not isinstance(invocation, dict):
                 continue
-            start, end = _when(invocation.get("startTimeUtc")), _when(invocation.get("endTimeUtc"))
+            start, end = (
+                common.aware_time(invocation.get("startTimeUtc")),
+                common.aware_time(invocation.get("endTimeUtc")),
+            )
             if start and (self.start is None or start < self.start):
                 self.start = start
             if end and (self.end is None or end > self.end):
                 self.end = end
+            if invocation.get("executionSuccessful") is not False:
+                self._read_errors(invocation)
             directory = invocation.get("workingDirectory")
             if self.target is None and isinstance(directory, dict):
                 self.target = _uri_path(directory.get("uri"))
@@ -300,6 +297,20 @@ class _Run:
                     self.target = _uri_path(base.get("uri"))
                     break
 
+    def _read_errors(self, invocation: dict[str, Any]) -> None:
+        """Note what the invocation's error-level execution notifications name (see scan_errors in the module)."""
+        for notification in _list(invocation.get("toolExecutionNotifications")):
+            if not isinstance(notification, dict) or notification.get("level") != "error":
+                continue
+            places: set[str] = set()
+            for location in _list(notification.get("locations")):
+                artifact = _dict(_dict(_dict(location).get("physicalLocation")).get("artifactLocation"))
+                if isinstance(artifact.get("uri"), str) and artifact["uri"]:
+                    places.add(f"uri:{artifact.get('uriBaseId') or ''}:{artifact['uri']}")
+                elif isinstance(artifact.get("index"), int):
+                    places.add(f"index:{artifact['index']}")
+            self.unscanned.update(places or {f"notification:{len(self.unscanned)}"})
+
     def check_success(self) -> None:
         """InputError when an invocation of this run says the scan failed."""
         for invocation in self.run.get("invocations") or []:
@@ -310,12 +321,12 @@ class _Run:
     def findings(self) -> Iterator[Finding]:
         """The run's findings, one per result that is a finding."""
         results = self.run.get("results")
-        expect(
+        common.expect(
             results is not None,
             self.path,
             f"{self.where} of {self.name} has no 'results' array: the log does not say what the scan found",
         )
-        expect(isinstance(results, list), self.path, f"{_NOT}: {self.where}.results is not an array")
+        common.expect(isinstance(results, list), self.path, f"{_NOT}: {self.where}.results is not an array")
         for index, result in enumerate(results):
             finding = self._finding(f"{self.where}.results[{index}]", result)
             if finding is not None:
@@ -325,8 +336,8 @@ class _Run:
         """The result's rule id and rule object ({} when the run does not describe the rule)."""
         reference = result.get("rule")
         rule_id = result.get("ruleId")
-        expect(rule_id is None or isinstance(rule_id, str), self.path, f"{_NOT}: {where}.ruleId is not a string")
-        expect(
+        common.expect(rule_id is None or isinstance(rule_id, str), self.path, f"{_NOT}: {where}.ruleId is not a string")
+        common.expect(
             reference is None or isinstance(reference, dict),
             self.path,
             f"{_NOT}: {where}.rule is not an object",
@@ -378,18 +389,18 @@ class _Run:
             return known
         props = _dict(rule.get("properties"))
         tags = tuple(t for t in _list(props.get("tags")) if isinstance(t, str))
-        ids = advisory_ids([m.group(1) for m in _ADVISORY.finditer(" ".join([rule_id, *tags]))])
+        ids = common.advisory_ids([m.group(1) for m in _ADVISORY.finditer(" ".join([rule_id, *tags]))])
         rule_name = rule.get("name") if isinstance(rule.get("name"), str) else None
         package_rule = self.family == "trivy" and bool(rule_name) and str(rule_name).endswith("PackageVulnerability")
         if package_rule and not ids:
-            ids = advisory_ids(rule_id)
+            ids = common.advisory_ids(rule_id)
         category = self.default_category
         if self.family == "trivy":
             category = _TRIVY_CATEGORIES.get(rule_name or "", category)
         severity: tuple[Severity, str | None] | None = _security_severity(props)
         if severity is None and self.family == "trivy":
-            word = next((t for t in tags if t.isupper() and severity_from_word(t)), None)
-            severity = (severity_from_word(word) or "unknown", word) if word else None
+            word = next((t for t in tags if t.isupper() and common.severity_from_word(t)), None)
+            severity = (common.severity_from_word(word) or "unknown", word) if word else None
         level = _dict(rule.get("defaultConfiguration")).get("level")
         short = _text_of(rule.get("shortDescription"))
         if short and (short == rule_id or short.startswith("Semgrep Finding:")):
@@ -399,12 +410,12 @@ class _Run:
             props=props,
             tags=tags,
             ids=ids,
-            cwe=cwe_numbers(list(tags), props.get("cwe")),
+            cwe=common.cwe_numbers(list(tags), props.get("cwe")),
             category=category,
             package_rule=package_rule,
             severity=severity,
             level=level if isinstance(level, str) and level in _LEVELS else None,
-            title=title_of(short, fallback=rule_id) if short else None,
+            title=common.title_of(short, fallback=rule_id) if short else None,
             fallback_titles=(_text_of(rule.get("fullDescription")), rule_name),
             cvss=_cvss(props),
         )
@@ -412,11 +423,11 @@ class _Run:
         return info
 
     def _finding(self, where: str, result: Any) -> Finding | None:
-        expect(isinstance(result, dict), self.path, f"{_NOT}: {where} is not an object")
+        common.expect(isinstance(result, dict), self.path, f"{_NOT}: {where} is not an object")
         kind = result.get("kind", "fail")
         if (isinstance(kind, str) and kind in _NOT_FINDINGS) or result.get("baselineState") == "absent":
             return None
-        expect(kind == "fail", self.path, f"{_NOT}: {where}.kind {repr(kind)[:40]} is not a SARIF result kind")
+        common.expect(kind == "fail", self.path, f"{_NOT}: {where}.kind {repr(kind)[:40]} is not a SARIF result kind")
         rule_id, rule_object = self._rule(where, result)
         rule = self._rule_info(rule_id, rule_object)
         props = _dict(result.get("properties"))
@@ -424,8 +435,8 @@ class _Run:
         result_tags = [t for t in _list(props.get("tags")) if isinstance(t, str)]
         if result_tags or "cwe" in props:
             found_ids = [m.group(1) for m in _ADVISORY.finditer(" ".join(result_tags))]
-            ids = advisory_ids(ids, found_ids)
-            cwe = cwe_numbers(cwe, result_tags, props.get("cwe"))
+            ids = common.advisory_ids(ids, found_ids)
+            cwe = common.cwe_numbers(cwe, result_tags, props.get("cwe"))
         category = rule.category
         if self.family == "grype" and "installed in the container" in (_message(result) or ""):
             category = "container"
@@ -434,7 +445,7 @@ class _Run:
         found_package = self._package(result, rule.rule) if ids or rule.package_rule else None
         title = self._title(rule_id, rule, result, category == "secrets", found_package)
         if found_package is not None:
-            fingerprint = package_fingerprint(ids, rule_id, found_package.name, found_package.installed)
+            fingerprint = common.package_fingerprint(ids, rule_id, found_package.name, found_package.installed)
         else:
             extra = None
             if category == "iac" and location is not None:
@@ -443,10 +454,12 @@ class _Run:
                 extra = _gitleaks_commit(result)
             where_path = location.path if location else None
             line = location.line if location else None
-            fingerprint = code_fingerprint(category, self.name, rule_id, where_path, line, extra)
-        first_seen = timestamp(_dict(result.get("provenance")).get("firstDetectionTimeUtc"))
+            fingerprint = common.code_fingerprint(category, self.name, rule_id, where_path, line, extra)
+        first_seen = common.timestamp(_dict(result.get("provenance")).get("firstDetectionTimeUtc"))
         if first_seen is None and self.family == "gitleaks":
-            first_seen = timestamp(props.get("date")) or timestamp(_dict(result.get("partialFingerprints")).get("date"))
+            first_seen = common.timestamp(props.get("date")) or common.timestamp(
+                _dict(result.get("partialFingerprints")).get("date")
+            )
         fixes = result.get("fixes")
         return Finding(
             fingerprint=fingerprint,
@@ -474,38 +487,38 @@ class _Run:
             return found
         if self.family == "bandit":
             word = props.get("issue_severity")
-            mapped = severity_from_word(word)
+            mapped = common.severity_from_word(word)
             if mapped:
-                return mapped, text(word, 64)
+                return mapped, common.text(word, 64)
         level = result.get("level")
         valid = level is None or (isinstance(level, str) and level in _LEVELS)
-        expect(valid, self.path, f"{_NOT}: {where}.level {repr(level)[:40]} is not a SARIF level")
+        common.expect(valid, self.path, f"{_NOT}: {where}.level {repr(level)[:40]} is not a SARIF level")
         level = level or rule.level
         if self.family == "checkov":
             return "unknown", level
         if level is None:
             return ("high" if self.family == "gitleaks" else "medium"), None
-        return severity_from_word(level) or "unknown", level
+        return common.severity_from_word(level) or "unknown", level
 
     def _title(self, rule_id: str, rule: _Rule, result: dict[str, Any], secret: bool, found: Package | None) -> str:
         if rule.title:
             return rule.title
         full, name = rule.fallback_titles
         if secret:
-            return title_of(name, fallback=rule_id)
+            return common.title_of(name, fallback=rule_id)
         if found is not None:
-            return title_of(full, _message(result), name, fallback=rule_id)
-        return title_of(_message(result), full, name, fallback=rule_id)
+            return common.title_of(full, _message(result), name, fallback=rule_id)
+        return common.title_of(_message(result), full, name, fallback=rule_id)
 
     def _location(self, where: str, result: dict[str, Any]) -> Location | None:
         locations = result.get("locations")
         if locations is None:
             return None
-        expect(isinstance(locations, list), self.path, f"{_NOT}: {where}.locations is not an array")
+        common.expect(isinstance(locations, list), self.path, f"{_NOT}: {where}.locations is not an array")
         if not locations:
             return None
         first = locations[0]
-        expect(isinstance(first, dict), self.path, f"{_NOT}: {where}.locations[0] is not an object")
+        common.expect(isinstance(first, dict), self.path, f"{_NOT}: {where}.locations[0] is not an object")
         physical = _dict(first.get("physicalLocation"))
         artifact = _dict(physical.get("artifactLocation"))
         uri = artifact.get("uri")
@@ -519,7 +532,7 @@ class _Run:
         resource = None
         logical = first.get("logicalLocations")
         if isinstance(logical, list) and logical and isinstance(logical[0], dict):
-            resource = text(logical[0].get("fullyQualifiedName") or logical[0].get("name"), 1024)
+            resource = common.text(logical[0].get("fullyQualifiedName") or logical[0].get("name"), 1024)
         if isinstance(uri, str):
             if uri not in self.paths:
                 self.paths[uri] = _uri_path(uri)
@@ -556,15 +569,15 @@ class _Run:
                 fixed = [fix.group(1)] if fix else []
         if not name:
             return None
-        return package(name, installed, fixed)
+        return common.package(name, installed, fixed)
 
     def _suppression(self, where: str, result: dict[str, Any]) -> Suppression | None:
         suppressions = result.get("suppressions")
         if suppressions is None:
             return None
-        expect(isinstance(suppressions, list), self.path, f"{_NOT}: {where}.suppressions is not an array")
+        common.expect(isinstance(suppressions, list), self.path, f"{_NOT}: {where}.suppressions is not an array")
         for entry in suppressions:
-            expect(
+            common.expect(
                 isinstance(entry, dict), self.path, f"{_NOT}: {where}.suppressions has an entry that is not an object"
             )
             status = entry.get("status")
@@ -573,7 +586,7 @@ class _Run:
                 return Suppression(
                     kind="suppressed",
                     source=f"sarif:{kind}"[:128],
-                    justification=text(entry.get("justification"), 1024),
+                    justification=common.text(entry.get("justification"), 1024),
                 )
         return None
 
@@ -603,7 +616,9 @@ def _line(path: Path, where: str, region: dict[str, Any], key: str) -> int | Non
     value = region.get(key)
     if value is None:
         return None
-    expect(isinstance(value, int) and not isinstance(value, bool), path, f"{_NOT}: {where}.{key} is not an integer")
+    common.expect(
+        isinstance(value, int) and not isinstance(value, bool), path, f"{_NOT}: {where}.{key} is not an integer"
+    )
     return value if value >= 0 else None
 
 
@@ -614,12 +629,7 @@ def _uri_path(uri: Any) -> str | None:
     raw = uri.strip()
     if raw.lower().startswith("file:"):
         raw = urlparse(raw).path or raw
-    return text(unquote(raw), 2048)
-
-
-def _when(value: Any) -> datetime | None:
-    stamp = timestamp(value)
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None
+    return common.text(unquote(raw), 2048)
 
 
 def _failure_reason(invocation: dict[str, Any]) -> str:
@@ -634,8 +644,8 @@ def _failure_reason(invocation: dict[str, Any]) -> str:
     for notification in notifications:
         message = _message(notification)
         if message:
-            return title_of(message, fallback="no message")[:300]
-    return text(invocation.get("exitCodeDescription"), 300) or "no notification message"
+            return common.title_of(message, fallback="no message")[:300]
+    return common.text(invocation.get("exitCodeDescription"), 300) or "no notification message"
 
 
 def _gitleaks_commit(result: dict[str, Any]) -> str | None:
@@ -646,17 +656,17 @@ def _gitleaks_commit(result: dict[str, Any]) -> str | None:
 def _security_severity(props: dict[str, Any]) -> tuple[Severity, str | None] | None:
     """The CVSS band of a `security-severity` property and the value as written; None when absent or not a score."""
     raw = props.get("security-severity")
-    number = score(raw)
+    number = common.score(raw)
     if number is None:
         return None
-    return severity_from_score(number), text(str(raw), 64)
+    return common.severity_from_score(number), common.text(str(raw), 64)
 
 
 def _cvss(props: dict[str, Any]) -> Cvss | None:
     """A Cvss from Snyk's `cvssv3_baseScore` (+ `cvssv3_vector`) property; None when absent."""
     for key in ("cvssv3_baseScore", "cvssV3_baseScore"):
         if key in props:
-            found = cvss(props[key], props.get("cvssv3_vector") or props.get("cvssV3_vector"))
+            found = common.cvss(props[key], props.get("cvssv3_vector") or props.get("cvssV3_vector"))
             if found is not None:
                 return found
     return None

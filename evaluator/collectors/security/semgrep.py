@@ -32,8 +32,10 @@ Not copied: `extra.lines` (the matched source, which may hold a secret; newer ve
 
 Errors: Semgrep reports errors alongside results. An error of level 'error' (an invalid rule or config, a
 fatal engine error) makes the report a scanner error report: InputError. Errors of level 'warn' (a file that
-only parsed partially, a timeout on one file) are not fatal: the results stand and the errors do not enter
-the item. A report whose `paths.scanned` is empty scanned nothing (e.g. every file ignored): InputError.
+only parsed partially, a timeout on one file) are not fatal: the results stand, and the number of files they
+name (distinct `path`s; one without a path counts alone) is `scan_errors`; their messages do not enter the
+item. Errors of level 'info' are neither fatal nor counted. A report whose `paths.scanned` is empty scanned
+nothing (e.g. every file ignored): InputError.
 """
 
 from __future__ import annotations
@@ -42,19 +44,8 @@ import re
 from pathlib import Path
 from typing import Any, ClassVar
 
-from evaluator.collectors.interface import Collected, Collector
-from evaluator.collectors.security.common import (
-    build_scan,
-    code_fingerprint,
-    cwe_numbers,
-    expect,
-    load_document,
-    score,
-    severity_from_score,
-    severity_from_word,
-    text,
-    title_of,
-)
+from evaluator.collectors.interface import Collected
+from evaluator.collectors.security import common
 from evaluator.errors import InputError
 from evaluator.evidence.security import Finding, Location, ScanType, Severity, Suppression
 
@@ -75,18 +66,16 @@ _DETECT_NEW = re.compile(rb'^\{\s*"version"\s*:\s*"\d+\.\d+[^"]*"\s*,\s*"results
 _IMPACTS: dict[str, Severity] = {"CRITICAL": "critical", "HIGH": "high", "MEDIUM": "medium", "LOW": "low"}
 
 
-class SemgrepJsonCollector(Collector):
+class SemgrepJsonCollector(common.SecurityCollector):
     """Semgrep JSON output (`semgrep scan --json`)."""
 
     format: ClassVar[str] = "semgrep-json"
-    kind: ClassVar[str] = "security"
-    schema: ClassVar[str] = "security/v1"
     description: ClassVar[str] = "Semgrep JSON output (semgrep scan --json -o semgrep.json)"
 
     @classmethod
     def detect(cls, head: bytes) -> bool:
         """True when the file is a JSON object with Semgrep's results and errors and a Semgrep-only key."""
-        start = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+        start = common.bom_free(head).lstrip()
         if not start.startswith(b"{") or b'"check_type"' in start or b'"generated_at"' in start:
             return False
         if _DETECT_NEW.match(start):
@@ -99,16 +88,16 @@ class SemgrepJsonCollector(Collector):
 
     def collect(self, path: Path) -> Collected:
         """Read the Semgrep output at `path`; InputError when it is not one or reports a fatal error."""
-        document = load_document(path, _WHAT)
-        expect(isinstance(document, dict), path, f"not {_WHAT}: expected a JSON object")
-        expect(
+        document = common.load_document(path, _WHAT)
+        common.expect(isinstance(document, dict), path, f"not {_WHAT}: expected a JSON object")
+        common.expect(
             isinstance(document.get("results"), list)
             and isinstance(document.get("errors"), list)
             and (isinstance(document.get("paths"), dict) or isinstance(document.get("version"), str)),
             path,
             f"not {_WHAT}: no 'results' and 'errors' lists with 'paths' or 'version'",
         )
-        _check_errors(path, document["errors"])
+        scan_errors = _check_errors(path, document["errors"])
         results = document["results"]
         paths = document.get("paths")
         scanned = paths.get("scanned") if isinstance(paths, dict) else None
@@ -116,20 +105,27 @@ class SemgrepJsonCollector(Collector):
             raise InputError(path, "semgrep scanned no files (paths.scanned is empty): nothing was checked")
         findings = [_finding(path, i, result) for i, result in enumerate(results)]
         version = document.get("version") if isinstance(document.get("version"), str) else None
-        data = build_scan(TOOL, version, ["sast"], None, findings)
-        return Collected(data=data, tool=TOOL, tool_version=text(version, 64))
+        data = common.build_scan(TOOL, version, ["sast"], None, findings, scan_errors)
+        return common.collected(data)
 
 
-def _check_errors(path: Path, errors: list[Any]) -> None:
-    """InputError on the first fatal (level 'error') Semgrep error; warnings are left out."""
+def _check_errors(path: Path, errors: list[Any]) -> int:
+    """InputError on the first fatal (level 'error') Semgrep error; else the number of files with a
+    non-fatal (level 'warn') error: distinct `path`s, an error naming no path counting alone."""
+    warned: set[object] = set()
     for i, error in enumerate(errors):
-        expect(isinstance(error, dict), path, f"not {_WHAT}: errors[{i}] is not an object")
-        if str(error.get("level", "error")).lower() != "error":
+        common.expect(isinstance(error, dict), path, f"not {_WHAT}: errors[{i}] is not an object")
+        level = str(error.get("level", "error")).lower()
+        if level in ("warn", "warning"):
+            where = error.get("path")
+            warned.add(where if isinstance(where, str) and where else i)
+        if level != "error":
             continue
         kind = error.get("type")
         kind = kind[0] if isinstance(kind, list) and kind else kind
-        label = text(kind, 64) or "error"
+        label = common.text(kind, 64) or "error"
         raise InputError(path, f"semgrep reported a fatal error ({label}): {_summary(error.get('message'))}")
+    return len(warned)
 
 
 def _summary(message: object) -> str:
@@ -141,24 +137,24 @@ def _summary(message: object) -> str:
         if line.strip().startswith("-"):
             break
         lines.append(line)
-    return text(" ".join(lines), 300) or "no message"
+    return common.text(" ".join(lines), 300) or "no message"
 
 
 def _finding(path: Path, index: int, result: Any) -> Finding:
     """One Semgrep result as a Finding."""
     where = f"results[{index}]"
-    expect(isinstance(result, dict), path, f"not {_WHAT}: {where} is not an object")
+    common.expect(isinstance(result, dict), path, f"not {_WHAT}: {where} is not an object")
     rule_id, file, start = result.get("check_id"), result.get("path"), result.get("start")
-    expect(isinstance(rule_id, str) and bool(rule_id.strip()), path, f"not {_WHAT}: {where} has no 'check_id'")
-    expect(isinstance(file, str) and bool(file), path, f"not {_WHAT}: {where} has no 'path'")
+    common.expect(isinstance(rule_id, str) and bool(rule_id.strip()), path, f"not {_WHAT}: {where} has no 'check_id'")
+    common.expect(isinstance(file, str) and bool(file), path, f"not {_WHAT}: {where} has no 'path'")
     line = start.get("line") if isinstance(start, dict) else None
-    expect(
+    common.expect(
         isinstance(line, int) and not isinstance(line, bool) and line >= 0,
         path,
         f"not {_WHAT}: {where} has no valid 'start.line'",
     )
     extra = result.get("extra")
-    expect(isinstance(extra, dict), path, f"not {_WHAT}: {where} has no 'extra' object")
+    common.expect(isinstance(extra, dict), path, f"not {_WHAT}: {where} has no 'extra' object")
     metadata = extra.get("metadata") if isinstance(extra.get("metadata"), dict) else {}
     end = result.get("end")
     end_line = end.get("line") if isinstance(end, dict) else None
@@ -170,14 +166,14 @@ def _finding(path: Path, index: int, result: Any) -> Finding:
     if extra.get("is_ignored") is True:
         suppression = Suppression(kind="suppressed", source="semgrep:nosemgrep")
     return Finding(
-        fingerprint=code_fingerprint(category, TOOL, rule_id, file, line),
+        fingerprint=common.code_fingerprint(category, TOOL, rule_id, file, line),
         category=category,
         rule_id=rule_id,
-        title=title_of(extra.get("message"), fallback=rule_id),
+        title=common.title_of(extra.get("message"), fallback=rule_id),
         severity=_severity(extra.get("severity"), metadata),
-        tool_severity=text(extra.get("severity"), 64),
+        tool_severity=common.text(extra.get("severity"), 64),
         ids=[],
-        cwe=cwe_numbers(metadata.get("cwe")),
+        cwe=common.cwe_numbers(metadata.get("cwe")),
         fix_available=False,
         location=Location(path=file[:2048], line=line, end_line=end_line),
         suppression=suppression,
@@ -195,12 +191,12 @@ def _category(rule_id: str, metadata: dict[str, Any]) -> ScanType:
 
 def _severity(word: object, metadata: dict[str, Any]) -> Severity:
     """Metadata security-severity score, else metadata impact, else the rule severity (module docstring)."""
-    number = score(metadata.get("security-severity"))
+    number = common.score(metadata.get("security-severity"))
     if number is not None:
-        return severity_from_score(number)
+        return common.severity_from_score(number)
     impact = metadata.get("impact")
     if isinstance(impact, str) and impact.strip().upper() in _IMPACTS:
         return _IMPACTS[impact.strip().upper()]
     if isinstance(word, str) and word.strip().upper() in _RULE_SEVERITIES:
         return _RULE_SEVERITIES[word.strip().upper()]
-    return severity_from_word(word) or "unknown"
+    return common.severity_from_word(word) or "unknown"

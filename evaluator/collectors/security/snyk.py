@@ -44,22 +44,8 @@ import re
 from pathlib import Path
 from typing import Any, ClassVar
 
-from evaluator.collectors.interface import Collected, Collector
-from evaluator.collectors.security.common import (
-    advisory_ids,
-    build_scan,
-    code_fingerprint,
-    cvss,
-    cwe_numbers,
-    expect,
-    load_document,
-    package,
-    package_fingerprint,
-    severity_from_word,
-    text,
-    timestamp,
-    title_of,
-)
+from evaluator.collectors.interface import Collected
+from evaluator.collectors.security import common
 from evaluator.errors import InputError
 from evaluator.evidence.security import Finding, Location, ScanType, Suppression
 
@@ -98,18 +84,16 @@ _OS_PREFIXES = {
 }
 
 
-class SnykJsonCollector(Collector):
+class SnykJsonCollector(common.SecurityCollector):
     """Snyk CLI JSON: open source, container and IaC test reports."""
 
     format: ClassVar[str] = "snyk-json"
-    kind: ClassVar[str] = "security"
-    schema: ClassVar[str] = "security/v1"
     description: ClassVar[str] = "Snyk CLI JSON (snyk test / container test / iac test --json, --all-projects)"
 
     @classmethod
     def detect(cls, head: bytes) -> bool:
         """True for Snyk's project objects (or arrays of them), IaC reports and Snyk error reports."""
-        stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+        stripped = common.bom_free(head).lstrip()
         if not stripped.startswith((b"{", b"[")) or b'"bomFormat"' in head:
             return False
         if b'"infrastructureAsCodeIssues"' in head:
@@ -122,9 +106,9 @@ class SnykJsonCollector(Collector):
 
     def collect(self, path: Path) -> Collected:
         """Read the Snyk report at `path`; InputError on error reports and anything not shaped like one."""
-        document = load_document(path, _WHAT)
+        document = common.load_document(path, _WHAT)
         projects = document if isinstance(document, list) else [document]
-        expect(len(projects) > 0, path, f"empty JSON array, expected {_WHAT}")
+        common.expect(len(projects) > 0, path, f"empty JSON array, expected {_WHAT}")
         findings: list[Finding] = []
         scan_types: list[ScanType] = []
         targets: list[str] = []
@@ -141,15 +125,15 @@ class SnykJsonCollector(Collector):
                 app_where = f"{where}application {app_index + 1}: "
                 _check_project(path, app, app_where)
                 findings.extend(_project_findings(path, app, "container", app_where))
-        data = build_scan("snyk", None, scan_types, ", ".join(targets) or None, findings)
-        return Collected(data=data, tool="snyk")
+        data = common.build_scan("snyk", None, scan_types, ", ".join(targets) or None, findings)
+        return common.collected(data)
 
 
 def _check_project(path: Path, project: Any, where: str) -> None:
     if not isinstance(project, dict):
         raise InputError(path, f"not {_WHAT}: {where}not a JSON object")
     if project.get("ok") is False and "error" in project and "vulnerabilities" not in project:
-        message = text(project.get("error"), 300) or "(no message)"
+        message = common.text(project.get("error"), 300) or "(no message)"
         raise InputError(path, f"Snyk error report, not a scan result: {message}")
     if "bomFormat" in project:
         raise InputError(path, f"a CycloneDX document, not {_WHAT}")
@@ -169,18 +153,18 @@ def _project_type(project: dict[str, Any]) -> ScanType:
 
 
 def _target(project: dict[str, Any], category: ScanType) -> str | None:
-    name = text(project.get("projectName"), 512)
+    name = common.text(project.get("projectName"), 512)
     if category == "container":
-        image = text(project.get("path"), 512) or (name.removeprefix("docker-image|") if name else None)
+        image = common.text(project.get("path"), 512) or (name.removeprefix("docker-image|") if name else None)
         docker = project.get("docker")
-        base = text(docker.get("baseImage"), 512) if isinstance(docker, dict) else None
+        base = common.text(docker.get("baseImage"), 512) if isinstance(docker, dict) else None
         return f"{image} (base image {base})" if image and base else image
     if category == "iac":
-        return name or text(project.get("path"), 512)
-    manifest = text(project.get("displayTargetFile"), 512) or text(project.get("targetFile"), 512)
+        return name or common.text(project.get("path"), 512)
+    manifest = common.text(project.get("displayTargetFile"), 512) or common.text(project.get("targetFile"), 512)
     if name and manifest:
         return f"{name} ({manifest})"
-    return name or manifest or text(project.get("path"), 512)
+    return name or manifest or common.text(project.get("path"), 512)
 
 
 def _list(path: Path, project: dict[str, Any], key: str, where: str, label: str | None = None) -> list[Any]:
@@ -194,7 +178,7 @@ def _list(path: Path, project: dict[str, Any], key: str, where: str, label: str 
 
 def _project_findings(path: Path, project: dict[str, Any], category: ScanType, where: str) -> list[Finding]:
     found: list[Finding] = []
-    manifest = text(project.get("displayTargetFile"), 2048) or text(project.get("targetFile"), 2048)
+    manifest = common.text(project.get("displayTargetFile"), 2048) or common.text(project.get("targetFile"), 2048)
     manager = project.get("packageManager")
     for index, vuln in enumerate(_list(path, project, "vulnerabilities", where)):
         found.append(_vulnerability(path, vuln, category, manifest, manager, f"{where}vulnerabilities[{index}]"))
@@ -205,7 +189,7 @@ def _project_findings(path: Path, project: dict[str, Any], category: ScanType, w
                 place = f"{where}filtered.{key}[{index}]"
                 finding = _vulnerability(path, vuln, category, manifest, manager, place)
                 found.append(finding.model_copy(update={"suppression": _filtered(vuln, key, source)}))
-    iac_file = text(project.get("targetFile"), 2048) or text(project.get("displayTargetFile"), 2048)
+    iac_file = common.text(project.get("targetFile"), 2048) or common.text(project.get("displayTargetFile"), 2048)
     for index, issue in enumerate(_list(path, project, "infrastructureAsCodeIssues", where)):
         found.append(_iac_issue(path, issue, iac_file, f"{where}infrastructureAsCodeIssues[{index}]"))
     return found
@@ -217,7 +201,7 @@ def _filtered(vuln: dict[str, Any], key: str, source: str) -> Suppression:
     entries = rules.get("ignored" if key == "ignore" else "patches") if isinstance(rules, dict) else None
     for rule in entries if isinstance(entries, list) else []:
         if isinstance(rule, dict):
-            reason = text(rule.get("reason"), 1024)
+            reason = common.text(rule.get("reason"), 1024)
             if reason:
                 break
     if key == "patch":
@@ -236,12 +220,7 @@ def _ecosystem(manager: object) -> str | None:
 def _vulnerability(
     path: Path, vuln: Any, category: ScanType, manifest: str | None, project_manager: object, where: str
 ) -> Finding:
-    if not isinstance(vuln, dict):
-        raise InputError(path, f"not {_WHAT}: {where} is not an object")
-    rule_id = vuln.get("id")
-    if not isinstance(rule_id, str) or not rule_id.strip():
-        raise InputError(path, f"not {_WHAT}: {where} has no 'id'")
-    rule_id = rule_id.strip()[:256]
+    rule_id = common.entry_id(path, vuln, where, f"not {_WHAT}")
     source_name, name = vuln.get("packageName"), vuln.get("name")
     if not isinstance(name, str) or not name.strip():
         name = source_name
@@ -250,54 +229,51 @@ def _vulnerability(
     if isinstance(source_name, str) and source_name and name.startswith(source_name + "/"):
         name = name[len(source_name) + 1 :]  # an OS package "source/binary": the installed binary package
     word = vuln.get("severityWithCritical")
-    severity = severity_from_word(word)
+    severity = common.severity_from_word(word)
     if severity is None:
         word = vuln.get("severity")
-        severity = severity_from_word(word) or "unknown"
+        severity = common.severity_from_word(word) or "unknown"
     identifiers = vuln.get("identifiers") if isinstance(vuln.get("identifiers"), dict) else {}
-    ids = advisory_ids(rule_id, identifiers.get("CVE"), identifiers.get("GHSA"))
+    ids = common.advisory_ids(rule_id, identifiers.get("CVE"), identifiers.get("GHSA"))
     installed = vuln.get("version")
     fixed = vuln.get("fixedIn") if isinstance(vuln.get("fixedIn"), list) else []
-    pkg = package(name, installed, fixed, _ecosystem(vuln.get("packageManager") or project_manager))
+    pkg = common.package(name, installed, fixed, _ecosystem(vuln.get("packageManager") or project_manager))
     is_license = vuln.get("type") == "license"
     return Finding(
-        fingerprint=package_fingerprint(ids, rule_id, pkg.name, pkg.installed),
+        fingerprint=common.package_fingerprint(ids, rule_id, pkg.name, pkg.installed),
         category="license" if is_license else category,
         rule_id=rule_id,
-        title=title_of(vuln.get("title"), fallback=rule_id),
+        title=common.title_of(vuln.get("title"), fallback=rule_id),
         severity=severity,
-        tool_severity=text(word, 64),
-        cvss=cvss(vuln.get("cvssScore"), vuln.get("CVSSv3"), None, "snyk"),
+        tool_severity=common.text(word, 64),
+        cvss=common.cvss(vuln.get("cvssScore"), vuln.get("CVSSv3"), None, "snyk"),
         ids=ids[:64],
-        cwe=cwe_numbers(identifiers.get("CWE")),
+        cwe=common.cwe_numbers(identifiers.get("CWE")),
         package=pkg,
         fix_available=bool(pkg.fixed) or vuln.get("isUpgradable") is True or vuln.get("isPatchable") is True,
         location=Location(path=manifest) if manifest else None,
-        published=timestamp(vuln.get("publicationTime")),
+        published=common.timestamp(vuln.get("publicationTime")),
         occurrences=1,
     )
 
 
 def _iac_issue(path: Path, issue: Any, target_file: str | None, where: str) -> Finding:
-    if not isinstance(issue, dict):
-        raise InputError(path, f"not {_WHAT}: {where} is not an object")
-    rule_id = issue.get("id") or issue.get("publicId")
-    if not isinstance(rule_id, str) or not rule_id.strip():
-        raise InputError(path, f"not {_WHAT}: {where} has no 'id'")
-    rule_id = rule_id.strip()[:256]
+    rule_id = common.entry_id(path, issue, where, f"not {_WHAT}", ("id", "publicId"))
     word = issue.get("severity")
     line = issue.get("lineNumber")
     line = line if isinstance(line, int) and not isinstance(line, bool) and line >= 0 else None
-    resource = text(issue.get("msg"), 1024)
+    resource = common.text(issue.get("msg"), 1024)
     description = issue.get("iacDescription") if isinstance(issue.get("iacDescription"), dict) else {}
-    fixable = text(description.get("resolve")) or text(issue.get("resolve")) or issue.get("remediation") or None
+    fixable = (
+        common.text(description.get("resolve")) or common.text(issue.get("resolve")) or issue.get("remediation") or None
+    )
     return Finding(
-        fingerprint=code_fingerprint("iac", "snyk", rule_id, target_file, line, resource),
+        fingerprint=common.code_fingerprint("iac", "snyk", rule_id, target_file, line, resource),
         category="iac",
         rule_id=rule_id,
-        title=title_of(issue.get("title"), issue.get("issue"), fallback=rule_id),
-        severity=severity_from_word(word) or "unknown",
-        tool_severity=text(word, 64),
+        title=common.title_of(issue.get("title"), issue.get("issue"), fallback=rule_id),
+        severity=common.severity_from_word(word) or "unknown",
+        tool_severity=common.text(word, 64),
         ids=[],
         cwe=[],
         fix_available=fixable is not None,

@@ -54,30 +54,13 @@ score's CVSS v3 band instead (tool_severity keeps Trivy's word).
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from evaluator.collectors.interface import Collected, Collector
-from evaluator.collectors.security.common import (
-    advisory_ids,
-    best_cvss,
-    build_scan,
-    code_fingerprint,
-    cvss,
-    cwe_numbers,
-    expect,
-    load_document,
-    package,
-    package_fingerprint,
-    severity_from_score,
-    severity_from_word,
-    text,
-    timestamp,
-    title_of,
-)
+from evaluator.collectors.interface import Collected
+from evaluator.collectors.security import common
 from evaluator.errors import InputError
-from evaluator.evidence.security import Cvss, Finding, Location, ScanType, Severity, Suppression
+from evaluator.evidence.security import Cvss, Finding, Location, ScanType, Suppression
 
 TOOL = "trivy"
 _WHAT = "a Trivy JSON report"
@@ -116,12 +99,10 @@ _OS_SUFFIX = re.compile(r"\s+\([^()]*\)$")
 _PURL_TYPE = re.compile(r"^pkg:([A-Za-z0-9.+-]+)/")
 
 
-class TrivyJsonCollector(Collector):
+class TrivyJsonCollector(common.SecurityCollector):
     """Trivy JSON reports (SchemaVersion 2 and the legacy array): vulnerabilities, misconfigurations, secrets."""
 
     format: ClassVar[str] = "trivy-json"
-    kind: ClassVar[str] = "security"
-    schema: ClassVar[str] = "security/v1"
     description: ClassVar[str] = (
         "Trivy JSON report (trivy image/fs/repo/config -f json; legacy array and SchemaVersion 2)"
     )
@@ -129,7 +110,7 @@ class TrivyJsonCollector(Collector):
     @classmethod
     def detect(cls, head: bytes) -> bool:
         """True for an object opening with SchemaVersion 2 or an array of results opening with Target."""
-        head = head.removeprefix(b"\xef\xbb\xbf")
+        head = common.bom_free(head)
         if _SCHEMA2.match(head):
             return b'"ArtifactName"' in head or b'"Results"' in head or b'"ArtifactType"' in head
         if _LEGACY.match(head):
@@ -142,27 +123,27 @@ class TrivyJsonCollector(Collector):
 
     def collect(self, path: Path) -> Collected:
         """Read the Trivy report at `path`; InputError when it is not one."""
-        document = load_document(path, _WHAT)
+        document = common.load_document(path, _WHAT)
         version: object = None
         created: str | None = None
         artifact_type: str | None = None
         target: str | None = None
         if isinstance(document, list):
             results = document
-            expect(
+            common.expect(
                 bool(results) and all(isinstance(r, dict) for r in results), path, f"not a Trivy report: {_EXPECTED}"
             )
-            expect(
+            common.expect(
                 all("Target" in r for r in results), path, f"not a Trivy report: a result has no Target; {_EXPECTED}"
             )
             first = results[0]
             name = first.get("Target")
             if isinstance(name, str) and _result_class(first) == "os-pkgs":
                 name = _OS_SUFFIX.sub("", name)
-            target = text(name, 2048)
+            target = common.text(name, 2048)
         elif isinstance(document, dict):
             schema = document.get("SchemaVersion")
-            expect(
+            common.expect(
                 "Results" in document or "SchemaVersion" in document,
                 path,
                 f"not a Trivy report: no Results and no SchemaVersion; {_EXPECTED}",
@@ -172,15 +153,15 @@ class TrivyJsonCollector(Collector):
             results = document.get("Results")
             if results is None:
                 results = []
-            expect(isinstance(results, list), path, "not a Trivy report: Results is not a list")
-            expect(
+            common.expect(isinstance(results, list), path, "not a Trivy report: Results is not a list")
+            common.expect(
                 all(isinstance(r, dict) for r in results), path, "not a Trivy report: a Results entry is not an object"
             )
             trivy = document.get("Trivy")
             version = trivy.get("Version") if isinstance(trivy, dict) else None
-            created = timestamp(document.get("CreatedAt"))
+            created = document.get("CreatedAt")
             artifact_type = document.get("ArtifactType") if isinstance(document.get("ArtifactType"), str) else None
-            target = text(document.get("ArtifactName"), 2048)
+            target = common.text(document.get("ArtifactName"), 2048)
         else:
             raise InputError(path, f"not a Trivy report: {_EXPECTED}")
 
@@ -193,13 +174,8 @@ class TrivyJsonCollector(Collector):
             findings.extend(reader.findings())
         if not scan_types:
             scan_types.add("container" if artifact_type == "container_image" else "sca")
-        observed = datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None
-        return Collected(
-            data=build_scan(TOOL, version, scan_types, target, findings),
-            tool=TOOL,
-            tool_version=text(version, 64),
-            observed_start=observed,
-            observed_end=observed,
+        return common.collected(
+            common.build_scan(TOOL, version, scan_types, target, findings), common.aware_time(created)
         )
 
 
@@ -228,13 +204,6 @@ def _int(value: object) -> int | None:
     return None
 
 
-def _severity(word: object, rating: Cvss | None) -> Severity:
-    found = severity_from_word(word)
-    if (found is None or found == "unknown") and rating is not None:
-        return severity_from_score(rating.score_x10 / 10)
-    return found or "unknown"
-
-
 class _Result:
     """One entry of Results: its class, target and findings."""
 
@@ -242,7 +211,7 @@ class _Result:
         self.path = path
         self.where = f"Results[{index}]"
         self.result = result
-        self.target = text(result.get("Target"), 2048)
+        self.target = common.text(result.get("Target"), 2048)
         self.cls = _result_class(result)
         self.type = result.get("Type") if isinstance(result.get("Type"), str) else None
         image = artifact_type == "container_image" or (legacy and self.cls == "os-pkgs")
@@ -292,23 +261,23 @@ class _Result:
         if not isinstance(rule, str) or not rule.strip() or not isinstance(name, str) or not name.strip():
             raise InputError(self.path, f"not a Trivy report: {where} has no VulnerabilityID or PkgName")
         rule = rule.strip()[:256]
-        ids = advisory_ids(rule, item.get("VendorIDs"))
-        installed = text(item.get("InstalledVersion"), 256)
+        ids = common.advisory_ids(rule, item.get("VendorIDs"))
+        installed = common.text(item.get("InstalledVersion"), 256)
         ratings: list[Cvss | None] = []
         sources = item.get("CVSS")
         if isinstance(sources, dict):
             for source, values in sources.items():
                 if not isinstance(values, dict):
                     continue
-                ratings.append(cvss(values.get("V40Score"), values.get("V40Vector"), "4.0", source))
-                ratings.append(cvss(values.get("V3Score"), values.get("V3Vector"), None, source))
-                ratings.append(cvss(values.get("V2Score"), values.get("V2Vector"), "2.0", source))
-        rating = best_cvss(ratings)
+                ratings.append(common.cvss(values.get("V40Score"), values.get("V40Vector"), "4.0", source))
+                ratings.append(common.cvss(values.get("V3Score"), values.get("V3Vector"), None, source))
+                ratings.append(common.cvss(values.get("V2Score"), values.get("V2Vector"), "2.0", source))
+        rating = common.best_cvss(ratings)
         fixed_version = item.get("FixedVersion")
         identifier = item.get("PkgIdentifier")
         purl = identifier.get("PURL") if isinstance(identifier, dict) else None
         purl_type = _PURL_TYPE.match(purl) if isinstance(purl, str) else None
-        pkg = package(
+        pkg = common.package(
             name,
             installed,
             [fixed_version] if isinstance(fixed_version, str) else [],
@@ -320,32 +289,32 @@ class _Result:
         if status == "not_affected":
             suppression = Suppression(kind="not_affected", source="trivy:status")
         return Finding(
-            fingerprint=package_fingerprint(ids, rule, name, installed),
+            fingerprint=common.package_fingerprint(ids, rule, name, installed),
             category=self.package_category,
             rule_id=rule,
-            title=title_of(item.get("Title"), fallback=f"{rule} in {name}"),
-            severity=_severity(item.get("Severity"), rating),
-            tool_severity=text(item.get("Severity"), 64),
+            title=common.title_of(item.get("Title"), fallback=f"{rule} in {name}"),
+            severity=common.severity_or_score(item.get("Severity"), rating),
+            tool_severity=common.text(item.get("Severity"), 64),
             cvss=rating,
             ids=ids[:64],
-            cwe=cwe_numbers(item.get("CweIDs")),
+            cwe=common.cwe_numbers(item.get("CweIDs")),
             package=pkg,
             fix_available=bool(pkg.fixed) or status == "fixed",
             location=self.package_location(item),
-            published=timestamp(item.get("PublishedDate")),
+            published=common.timestamp(item.get("PublishedDate")),
             suppression=suppression,
             occurrences=1,
         )
 
     def package_location(self, item: dict[str, Any]) -> Location | None:
         """Where the package is: PkgPath, or the lock file (lang-pkgs Target), and the image layer."""
-        where = text(item.get("PkgPath"), 2048)
+        where = common.text(item.get("PkgPath"), 2048)
         if where is None and self.cls == "lang-pkgs":
             where = self.target
         layer = item.get("Layer")
         resource = None
         if isinstance(layer, dict):
-            resource = text(layer.get("DiffID"), 1024) or text(layer.get("Digest"), 1024)
+            resource = common.text(layer.get("DiffID"), 1024) or common.text(layer.get("Digest"), 1024)
         if where is None and resource is None:
             return None
         return Location(path=where, resource=resource)
@@ -355,22 +324,22 @@ class _Result:
         status = item.get("Status")
         if isinstance(status, str) and status.upper() not in ("FAIL", "EXCEPTION"):
             return None
-        rule = text(item.get("ID"), 256) or text(item.get("AVDID"), 256)
+        rule = common.text(item.get("ID"), 256) or common.text(item.get("AVDID"), 256)
         if rule is None:
             raise InputError(self.path, f"not a Trivy report: a misconfiguration in {self.where} has no ID")
         cause = item.get("CauseMetadata") if isinstance(item.get("CauseMetadata"), dict) else {}
         line = _int(cause.get("StartLine"))
-        resource = text(cause.get("Resource"), 1024)
+        resource = common.text(cause.get("Resource"), 1024)
         suppression = None
         if isinstance(status, str) and status.upper() == "EXCEPTION":
             suppression = Suppression(kind="suppressed", source="trivy:exception")
         return Finding(
-            fingerprint=code_fingerprint("iac", TOOL, rule, self.target, line, resource),
+            fingerprint=common.code_fingerprint("iac", TOOL, rule, self.target, line, resource),
             category="iac",
             rule_id=rule,
-            title=title_of(item.get("Title"), fallback=rule),
-            severity=_severity(item.get("Severity"), None),
-            tool_severity=text(item.get("Severity"), 64),
+            title=common.title_of(item.get("Title"), fallback=rule),
+            severity=common.severity_or_score(item.get("Severity"), None),
+            tool_severity=common.text(item.get("Severity"), 64),
             ids=[],
             cwe=[],
             fix_available=False,
@@ -381,17 +350,17 @@ class _Result:
 
     def secret(self, item: dict[str, Any]) -> Finding:
         """A secret: rule, file and line only; Match and Code (which hold the value) are never read."""
-        rule = text(item.get("RuleID"), 256)
+        rule = common.text(item.get("RuleID"), 256)
         if rule is None:
             raise InputError(self.path, f"not a Trivy report: a secret in {self.where} has no RuleID")
         line = _int(item.get("StartLine"))
         return Finding(
-            fingerprint=code_fingerprint("secrets", TOOL, rule, self.target, line),
+            fingerprint=common.code_fingerprint("secrets", TOOL, rule, self.target, line),
             category="secrets",
             rule_id=rule,
-            title=title_of(item.get("Title"), text(item.get("Category")), fallback=rule),
-            severity=_severity(item.get("Severity"), None),
-            tool_severity=text(item.get("Severity"), 64),
+            title=common.title_of(item.get("Title"), common.text(item.get("Category")), fallback=rule),
+            severity=common.severity_or_score(item.get("Severity"), None),
+            tool_severity=common.text(item.get("Severity"), 64),
             ids=[],
             cwe=[],
             fix_available=False,
@@ -401,23 +370,23 @@ class _Result:
 
     def license(self, item: dict[str, Any]) -> Finding:
         """A license finding (a package's or a loose file's license, classified by Trivy)."""
-        name = text(item.get("Name"), 256)
+        name = common.text(item.get("Name"), 256)
         if name is None:
             raise InputError(self.path, f"not a Trivy report: a license in {self.where} has no Name")
-        pkg_name = text(item.get("PkgName"), 512)
-        where = text(item.get("FilePath"), 2048) or self.target
-        category = text(item.get("Category"), 64)
+        pkg_name = common.text(item.get("PkgName"), 512)
+        where = common.text(item.get("FilePath"), 2048) or self.target
+        category = common.text(item.get("Category"), 64)
         subject = f" in {pkg_name}" if pkg_name else (f" in {where}" if where else "")
         return Finding(
-            fingerprint=code_fingerprint("license", TOOL, name, where, None, pkg_name),
+            fingerprint=common.code_fingerprint("license", TOOL, name, where, None, pkg_name),
             category="license",
             rule_id=name,
-            title=title_of(f"License {name}{f' ({category})' if category else ''}{subject}", fallback=name),
-            severity=_severity(item.get("Severity"), None),
-            tool_severity=text(item.get("Severity"), 64),
+            title=common.title_of(f"License {name}{f' ({category})' if category else ''}{subject}", fallback=name),
+            severity=common.severity_or_score(item.get("Severity"), None),
+            tool_severity=common.text(item.get("Severity"), 64),
             ids=[],
             cwe=[],
-            package=package(pkg_name) if pkg_name else None,
+            package=common.package(pkg_name) if pkg_name else None,
             fix_available=False,
             location=Location(path=where) if where else None,
             occurrences=1,
@@ -442,11 +411,11 @@ class _Result:
         if finding is None:
             return None
         status = entry.get("Status")
-        source = text(entry.get("Source"), 120)
+        source = common.text(entry.get("Source"), 120)
         suppression = Suppression(
             kind="not_affected" if status == "not_affected" else "suppressed",
             source=f"trivy:{source}" if source else "trivy:modified",
-            justification=text(entry.get("Statement"), 1024),
+            justification=common.text(entry.get("Statement"), 1024),
         )
         return finding.model_copy(update={"suppression": suppression})
 

@@ -46,17 +46,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
-from evaluator.collectors.interface import Collected, Collector
-from evaluator.collectors.security.common import (
-    build_scan,
-    code_fingerprint,
-    cwe_numbers,
-    expect,
-    load_document,
-    text,
-    timestamp,
-    title_of,
-)
+from evaluator.collectors.interface import Collected
+from evaluator.collectors.security import common
 from evaluator.errors import InputError
 from evaluator.evidence.security import Finding, Location, Severity, Suppression
 
@@ -74,18 +65,16 @@ _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
 
 
-class ZapJsonCollector(Collector):
+class ZapJsonCollector(common.SecurityCollector):
     """OWASP ZAP traditional JSON report (sites, alerts, instances)."""
 
     format: ClassVar[str] = "zap-json"
-    kind: ClassVar[str] = "security"
-    schema: ClassVar[str] = "security/v1"
     description: ClassVar[str] = "OWASP ZAP traditional JSON report (zap-*-scan.py -J, traditional-json), 2.8-2.16"
 
     @classmethod
     def detect(cls, head: bytes) -> bool:
         """True when the file is a JSON object naming ZAP's "@version" and "@generated" attributes."""
-        content = head.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+        content = common.bom_free(head).decode("utf-8", "replace")
         return (
             _OPEN.match(content) is not None
             and _VERSION_KEY.search(content) is not None
@@ -94,33 +83,27 @@ class ZapJsonCollector(Collector):
 
     def collect(self, path: Path) -> Collected:
         """Read the report at `path`; InputError when it is not a ZAP traditional JSON report."""
-        document = load_document(path, WHAT)
-        expect(isinstance(document, dict), path, f"{_NOT}: expected a JSON object with '@version' and 'site'")
-        expect("site" in document, path, f"{_NOT}: no 'site' list")
+        document = common.load_document(path, WHAT)
+        common.expect(isinstance(document, dict), path, f"{_NOT}: expected a JSON object with '@version' and 'site'")
+        common.expect("site" in document, path, f"{_NOT}: no 'site' list")
         sites = _listed(document["site"], path, "'site'")
-        expect(bool(sites), path, "the ZAP report lists no site: nothing was scanned (target unreachable?)")
+        common.expect(bool(sites), path, "the ZAP report lists no site: nothing was scanned (target unreachable?)")
         findings: list[Finding] = []
         names: list[str] = []
         for index, site in enumerate(sites, start=1):
-            expect(isinstance(site, dict), path, f"{_NOT}: site {index} is not an object")
-            name = text(site.get("@name"), 2048)
+            common.expect(isinstance(site, dict), path, f"{_NOT}: site {index} is not an object")
+            name = common.text(site.get("@name"), 2048)
             if name and name not in names:
                 names.append(name)
             alerts = _listed(site.get("alerts"), path, f"'alerts' of site {index}")
             for number, alert in enumerate(alerts, start=1):
                 where = f"alert {number} of site {index}"
-                expect(isinstance(alert, dict), path, f"{_NOT}: {where} is not an object")
+                common.expect(isinstance(alert, dict), path, f"{_NOT}: {where} is not an object")
                 findings.extend(_findings(path, where, alert))
         observed = _observed(document)
         version = document.get("@version")
-        data = build_scan(TOOL, version, ["dast"], ", ".join(names) or None, findings)
-        return Collected(
-            data=data,
-            tool=TOOL,
-            tool_version=data.scanner.version,
-            observed_start=observed,
-            observed_end=observed,
-        )
+        data = common.build_scan(TOOL, version, ["dast"], ", ".join(names) or None, findings)
+        return common.collected(data, observed)
 
 
 def _listed(value: Any, path: Path, what: str) -> list[Any]:
@@ -165,14 +148,15 @@ def _findings(path: Path, where: str, alert: dict[str, Any]) -> list[Finding]:
         suppression = Suppression(
             kind="false_positive", source="zap:confidence", justification="ZAP confidence 0 (False Positive)"
         )
-    common: dict[str, Any] = {
+    shared: dict[str, Any] = {
         "category": "dast",
         "rule_id": rule_id,
-        "title": title_of(alert.get("alert"), alert.get("name"), fallback=f"ZAP alert {rule_id}"),
+        "title": common.title_of(alert.get("alert"), alert.get("name"), fallback=f"ZAP alert {rule_id}"),
         "severity": severity,
-        "tool_severity": text(alert.get("riskdesc"), 64) or text(str(risk) if risk is not None else None, 64),
+        "tool_severity": common.text(alert.get("riskdesc"), 64)
+        or common.text(str(risk) if risk is not None else None, 64),
         "ids": [],
-        "cwe": cwe_numbers(alert.get("cweid")),
+        "cwe": common.cwe_numbers(alert.get("cweid")),
         "fix_available": False,
         "suppression": suppression,
     }
@@ -181,23 +165,23 @@ def _findings(path: Path, where: str, alert: dict[str, Any]) -> list[Finding]:
         count = _code(alert.get("count"))
         return [
             Finding(
-                fingerprint=code_fingerprint("dast", TOOL, rule_id, None, None, None),
+                fingerprint=common.code_fingerprint("dast", TOOL, rule_id, None, None, None),
                 occurrences=max(1, count or 1),
-                **common,
+                **shared,
             )
         ]
     findings = []
     for number, instance in enumerate(instances, start=1):
-        expect(isinstance(instance, dict), path, f"{_NOT}: instance {number} of {where} is not an object")
+        common.expect(isinstance(instance, dict), path, f"{_NOT}: instance {number} of {where} is not an object")
         url = _url(instance.get("uri"))
         method = instance.get("method") if isinstance(instance.get("method"), str) else ""
         param = instance.get("param") if isinstance(instance.get("param"), str) else ""
         findings.append(
             Finding(
-                fingerprint=code_fingerprint("dast", TOOL, rule_id, url, None, f"{method.strip()} {param}"),
+                fingerprint=common.code_fingerprint("dast", TOOL, rule_id, url, None, f"{method.strip()} {param}"),
                 location=Location(url=url) if url else None,
                 occurrences=1,
-                **common,
+                **shared,
             )
         )
     return findings
@@ -216,15 +200,12 @@ def _url(value: object) -> str | None:
         cleaned = urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
     else:
         cleaned = raw.split("#", 1)[0].split("?", 1)[0]
-    return text(cleaned, 2048)
+    return common.text(cleaned, 2048)
 
 
 def _observed(document: dict[str, Any]) -> datetime | None:
     """When the report was written: "created" (UTC) when given, else "@generated" read as UTC."""
-    created = timestamp(document.get("created"))
-    if created:
-        return datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    return generated_time(document.get("@generated"))
+    return common.aware_time(document.get("created")) or generated_time(document.get("@generated"))
 
 
 def generated_time(value: object) -> datetime | None:

@@ -14,12 +14,9 @@ from evaluator.collectors import collect, detect
 from evaluator.collectors.interface import HEAD_BYTES
 from evaluator.collectors.security.bandit import BanditJsonCollector
 from evaluator.collectors.security.common import code_fingerprint
-from evaluator.errors import InputError
-from evaluator.evidence import item_problems
+from tests.collectors.security import helpers
 
-TESTS_DATA = Path(__file__).parent.parent.parent / "data"
-DATA = TESTS_DATA / "security" / "bandit"
-SHARED = Path("/work/shared/samples")
+DATA = helpers.TESTS_DATA / "security" / "bandit"
 APP = {"1.9.4": DATA / "bandit_1.9.4_app.json", "1.7.5": DATA / "bandit_1.7.5_app.json"}
 WITH_PARSE_ERROR = {
     "1.9.4": DATA / "bandit_1.9.4_with_parse_error.json",
@@ -48,11 +45,10 @@ def _expected_counts(raw: dict[str, Any]) -> dict[str, int]:
 @pytest.mark.parametrize("path", READABLE, ids=lambda p: p.name)
 def test_real_reports_parse_with_counts_from_the_raw_json(path: Path) -> None:
     raw = _raw(path)
-    item = collect(path)
-    assert item_problems(item.to_json_dict()) == []
-    assert item.kind == "security" and item.schema_ == "security/v1"
+    item, _ = helpers.collect_valid(path)
     data = item.data
     assert data["scanner"]["name"] == "bandit"
+    assert data["scan_errors"] == len({e["filename"] for e in raw["errors"]})
     assert data["scan_types"] == ["sast"]
     assert data["counts"] == _expected_counts(raw)
     assert data["suppressed"] == 0
@@ -113,12 +109,8 @@ def test_fingerprints_are_the_same_across_bandit_versions() -> None:
 
 @pytest.mark.parametrize("path", READABLE, ids=lambda p: p.name)
 def test_secrets_and_code_never_reach_the_item(path: Path) -> None:
-    text = json.dumps(collect(path).to_json_dict())
-    for secret in SECRETS:
-        assert secret not in text
-    for result in _raw(path)["results"]:
-        assert result["code"] not in text
-    assert "more_info" not in text
+    code = [result["code"] for result in _raw(path)["results"]]
+    helpers.assert_never_copied(collect(path).to_json_dict(), [*SECRETS, *code, "more_info"])
 
 
 def test_hardcoded_password_titles_stop_before_the_value() -> None:
@@ -136,6 +128,8 @@ def test_a_file_that_fails_to_parse_is_not_fatal(version: str) -> None:
     without = collect(APP[version]).data
     assert with_error["findings"] == without["findings"]
     assert "broken" not in json.dumps(with_error)
+    # the file Bandit could not parse is counted, not named
+    assert (with_error["scan_errors"], without["scan_errors"]) == (1, 0)
 
 
 def test_clean_report_is_zero_findings() -> None:
@@ -148,9 +142,7 @@ def test_clean_report_is_zero_findings() -> None:
 
 
 def test_report_where_every_file_failed_to_parse_is_an_error() -> None:
-    with pytest.raises(InputError) as exc:
-        collect(ONLY_PARSE_ERROR)
-    assert str(exc.value) == (
+    assert str(helpers.input_error(ONLY_PARSE_ERROR)) == (
         f"{ONLY_PARSE_ERROR}: bandit could not parse any file (1 error(s), e.g. src/broken/broken.py: "
         "syntax error while parsing AST from file); nothing was scanned"
     )
@@ -162,48 +154,35 @@ def test_report_where_every_file_failed_to_parse_is_an_error() -> None:
 def test_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "bandit.json"
     path.write_text("  \n")
-    with pytest.raises(InputError) as exc:
-        collect(path)
-    assert str(exc.value) == f"{path}: file is empty"
-    with pytest.raises(InputError) as exc:
-        BanditJsonCollector().collect(path)
-    assert str(exc.value) == f"{path}: file is empty, expected a Bandit JSON report"
+    helpers.assert_empty_refused(path, BanditJsonCollector, "a Bandit JSON report", "bandit-json")
 
 
 def test_truncated_json(tmp_path: Path) -> None:
     raw = APP["1.9.4"].read_text(encoding="utf-8")
     path = tmp_path / "bandit.json"
     path.write_text(raw[: len(raw) // 2])
-    with pytest.raises(json.JSONDecodeError) as std:
-        json.loads(path.read_text())
-    with pytest.raises(InputError) as exc:
-        collect(path)
-    assert str(exc.value) == f"{path}:{std.value.lineno}:{std.value.colno}: malformed JSON: {std.value.msg}"
+    helpers.assert_malformed_json_located(path)
 
 
 @pytest.mark.parametrize(
     "other",
     [
-        TESTS_DATA / "security" / "semgrep" / "semgrep_1.185.0_app.json",
-        TESTS_DATA / "security" / "checkov" / "checkov_3.3.30_terraform_only.json",
-        SHARED / "security" / "grype" / "grype_v0.24_directory.json",
+        helpers.TESTS_DATA / "security" / "semgrep" / "semgrep_1.185.0_app.json",
+        helpers.TESTS_DATA / "security" / "checkov" / "checkov_3.3.30_terraform_only.json",
+        helpers.SHARED / "security" / "grype" / "grype_v0.24_directory.json",
     ],
     ids=lambda p: p.name,
 )
 def test_other_tools_json_is_an_error(other: Path) -> None:
     assert detect(other) is not BanditJsonCollector
-    with pytest.raises(InputError) as exc:
-        collect(other, "bandit-json")
-    assert str(exc.value) in (
+    assert str(helpers.input_error(other, "bandit-json")) in (
         f"{other}: {WHAT}: no 'results' list and 'metrics' object",
         f"{other}: {WHAT}: expected a JSON object",
     )
 
 
 def _write(tmp_path: Path, document: Any) -> Path:
-    path = tmp_path / "bandit.json"
-    path.write_text(json.dumps(document))
-    return path
+    return helpers.write_json(tmp_path, document, "bandit.json")
 
 
 @pytest.mark.parametrize(
@@ -222,17 +201,12 @@ def _write(tmp_path: Path, document: Any) -> Path:
 def test_wrong_shapes(tmp_path: Path, change: Any, message: str) -> None:
     document = _raw(APP["1.9.4"])
     change(document)
-    path = _write(tmp_path, document)
-    with pytest.raises(InputError) as exc:
-        collect(path, "bandit-json")
-    assert str(exc.value) == f"{path}: {message}"
+    helpers.assert_refused(tmp_path, document, "bandit-json", message, "bandit.json")
 
 
 def test_a_json_array_is_an_error(tmp_path: Path) -> None:
     path = _write(tmp_path, [])
-    with pytest.raises(InputError) as exc:
-        collect(path, "bandit-json")
-    assert str(exc.value) == f"{path}: {WHAT}: expected a JSON object"
+    assert str(helpers.input_error(path, "bandit-json")) == f"{path}: {WHAT}: expected a JSON object"
 
 
 def test_undefined_severity_is_unknown(tmp_path: Path) -> None:
@@ -247,17 +221,10 @@ def test_undefined_severity_is_unknown(tmp_path: Path) -> None:
 # ---- detection -------------------------------------------------------------------------------------
 
 
-def _every_file() -> list[Path]:
-    return sorted(p for root in (SHARED, TESTS_DATA) for p in root.rglob("*") if p.is_file())
-
-
 def test_detect_is_specific() -> None:
-    mine = {p for p in DATA.glob("*.json")}
+    mine = set(DATA.glob("*.json"))
     assert len(mine) == 6
-    for path in _every_file():
-        with open(path, "rb") as fh:
-            head = fh.read(HEAD_BYTES)
-        assert BanditJsonCollector.detect(head) is (path in mine), path
+    helpers.assert_detect_is_specific(BanditJsonCollector, mine)
 
 
 def test_detect_on_a_large_report() -> None:

@@ -10,15 +10,11 @@ from typing import Any
 import pytest
 
 from evaluator.collectors import collect, detect
-from evaluator.collectors.interface import HEAD_BYTES
 from evaluator.collectors.security.checkov import CheckovJsonCollector
 from evaluator.collectors.security.common import code_fingerprint, package_fingerprint
-from evaluator.errors import InputError
-from evaluator.evidence import item_problems
+from tests.collectors.security import helpers
 
-TESTS_DATA = Path(__file__).parent.parent.parent / "data"
-DATA = TESTS_DATA / "security" / "checkov"
-SHARED = Path("/work/shared/samples")
+DATA = helpers.TESTS_DATA / "security" / "checkov"
 MULTI = DATA / "checkov_3.3.30_terraform_k8s_secrets.json"
 TERRAFORM = DATA / "checkov_3.3.30_terraform_only.json"
 CLEAN = DATA / "checkov_3.3.30_clean.json"
@@ -27,7 +23,6 @@ SCA = DATA / "edge_sca_package.json"  # hand-written, see SOURCES.md
 READABLE = [MULTI, TERRAFORM, SCA]
 SECRETS = ("AKIAQX4HMZT2LBNC7RWE", "q8Lr2vTz0Wc5Yh7Nk3Pb9Xs1Df6Gj4Mu8Ea2Ri0t", "AKIAQ*")
 WHAT = "not a Checkov JSON report"
-ZERO = dict.fromkeys(("critical", "high", "medium", "low", "info", "unknown"), 0)
 CATEGORY = {"secrets": "secrets", "sca_package": "sca", "sca_image": "container"}
 
 
@@ -42,14 +37,12 @@ def _checks(path: Path, key: str) -> list[tuple[str, dict[str, Any]]]:
 
 def _expected_counts(path: Path) -> dict[str, int]:
     words = Counter((c["severity"] or "unknown").lower() for _, c in _checks(path, "failed_checks"))
-    return {**ZERO, **words}
+    return {**helpers.ZERO, **words}
 
 
 @pytest.mark.parametrize("path", READABLE, ids=lambda p: p.name)
 def test_outputs_parse_with_counts_from_the_raw_json(path: Path) -> None:
-    item = collect(path)
-    assert item_problems(item.to_json_dict()) == []
-    assert item.kind == "security" and item.schema_ == "security/v1"
+    item, _ = helpers.collect_valid(path)
     assert item.source.format == "checkov-json"
     assert item.source.tool == "checkov" and item.source.tool_version == "3.3.30"
     data = item.data
@@ -58,6 +51,7 @@ def test_outputs_parse_with_counts_from_the_raw_json(path: Path) -> None:
     skipped = _checks(path, "skipped_checks")
     failed = _checks(path, "failed_checks")
     assert data["suppressed"] == len(skipped)
+    assert data["scan_errors"] == len({e for r in _reports(path) for e in r["results"].get("parsing_errors", [])})
     assert len(data["findings"]) == len(failed) + len(skipped)
     expected_types = {CATEGORY.get(t, "iac") for t, _ in failed + skipped} | {
         CATEGORY.get(r["check_type"], "iac") for r in _reports(path)
@@ -85,7 +79,7 @@ def test_several_frameworks_array() -> None:
     assert [r["check_type"] for r in _reports(MULTI)] == ["kubernetes", "secrets", "terraform"]
     assert data["scan_types"] == ["iac", "secrets"]
     # offline Checkov gives no severity: every finding is unknown (20 kubernetes + 2 secrets + 13 terraform)
-    assert data["counts"] == {**ZERO, "unknown": 35}
+    assert data["counts"] == {**helpers.ZERO, "unknown": 35}
     assert data["suppressed"] == 1
     categories = Counter(f["category"] for f in data["findings"])
     assert categories == {"iac": 34, "secrets": 2}
@@ -100,7 +94,7 @@ def test_single_framework_object() -> None:
     assert isinstance(json.loads(TERRAFORM.read_text()), dict)
     data = collect(TERRAFORM).data
     assert data["scan_types"] == ["iac"]
-    assert data["counts"] == {**ZERO, "unknown": 13}
+    assert data["counts"] == {**helpers.ZERO, "unknown": 13}
     rules = {f["rule_id"] for f in data["findings"]}
     assert {"CKV_AWS_20", "CKV_AWS_24", "CKV_AWS_41", "CKV_AWS_3"} <= rules
 
@@ -127,15 +121,12 @@ def test_inline_skip_is_a_suppressed_finding_with_its_reason(path: Path, where: 
 
 
 def test_secrets_are_never_copied() -> None:
-    text = json.dumps(collect(MULTI).to_json_dict())
-    for secret in SECRETS:
-        assert secret not in text
+    never: list[str] = list(SECRETS)
     for check_type, check in _checks(MULTI, "failed_checks"):
         if check_type == "secrets":
-            assert check["resource"] not in text  # Checkov's hash of the secret
-        for _, line in check["code_block"]:
-            if line.strip():
-                assert json.dumps(line.strip()) not in text
+            never.append(check["resource"])  # Checkov's hash of the secret
+        never += [json.dumps(line.strip()) for _, line in check["code_block"] if line.strip()]
+    helpers.assert_never_copied(collect(MULTI).to_json_dict(), never)
     secrets = sorted((f["rule_id"], f["title"]) for f in collect(MULTI).data["findings"] if f["category"] == "secrets")
     assert secrets == [("CKV_SECRET_2", "AWS Access Key"), ("CKV_SECRET_6", "Base64 High Entropy String")]
 
@@ -149,11 +140,10 @@ def test_the_source_does_hold_the_secrets() -> None:
 def test_clean_directory_summary_only_output_is_zero_findings() -> None:
     raw = json.loads(CLEAN.read_text())
     assert "check_type" not in raw and raw["failed"] == 0 and raw["resource_count"] == 0
-    item = collect(CLEAN)
-    assert item_problems(item.to_json_dict()) == []
+    item, _ = helpers.collect_valid(CLEAN)
     assert item.source.tool_version == raw["checkov_version"]
-    assert item.data["findings"] == [] and item.data["counts"] == ZERO
-    assert item.data["scan_types"] == ["iac"]
+    assert item.data["findings"] == [] and item.data["counts"] == helpers.ZERO
+    assert item.data["scan_types"] == ["iac"] and item.data["scan_errors"] == 0
 
 
 def test_sca_package_check_maps_the_package() -> None:
@@ -175,24 +165,35 @@ def test_sca_package_check_maps_the_package() -> None:
 
 def test_report_where_nothing_could_be_parsed_is_an_error() -> None:
     assert detect(PARSE_ERROR) is CheckovJsonCollector
-    with pytest.raises(InputError) as exc:
-        collect(PARSE_ERROR)
     (parse_error,) = _reports(PARSE_ERROR)[0]["results"]["parsing_errors"]
-    assert str(exc.value) == (
+    assert str(helpers.input_error(PARSE_ERROR)) == (
         f"{PARSE_ERROR}: checkov could not parse any file (1 parsing error(s), e.g. {parse_error}); no check ran"
     )
 
 
 def _write(tmp_path: Path, document: Any) -> Path:
-    path = tmp_path / "checkov.json"
-    path.write_text(json.dumps(document))
-    return path
+    return helpers.write_json(tmp_path, document, "checkov.json")
 
 
 def test_parsing_errors_beside_checks_are_not_fatal(tmp_path: Path) -> None:
     reports = _reports(MULTI)
     reports[2]["results"]["parsing_errors"] = ["/work/x/broken.tf"]
-    assert collect(_write(tmp_path, reports)).data["counts"] == {**ZERO, "unknown": 35}
+    data = collect(_write(tmp_path, reports)).data
+    assert data["counts"] == {**helpers.ZERO, "unknown": 35}
+    assert data["scan_errors"] == 1
+
+
+def test_the_real_broken_folder_beside_checks_counts_one_scan_error(tmp_path: Path) -> None:
+    """The real parse-error run's list, in the terraform and secrets reports of the real multi-framework run:
+    the broken file is one file Checkov could not scan, however many frameworks list it."""
+    (broken,) = _reports(PARSE_ERROR)[0]["results"]["parsing_errors"]
+    reports = _reports(MULTI)
+    for report in reports[1:]:
+        report["results"]["parsing_errors"] = [broken]
+    data = collect(_write(tmp_path, reports)).data
+    assert data["scan_errors"] == 1
+    assert data["counts"] == {**helpers.ZERO, "unknown": 35}
+    assert "broken" not in json.dumps(data)
 
 
 @pytest.mark.parametrize(
@@ -206,50 +207,36 @@ def test_parsing_errors_beside_checks_are_not_fatal(tmp_path: Path) -> None:
 def test_summary_only_inconsistencies(tmp_path: Path, change: Any, message: str) -> None:
     document = json.loads(CLEAN.read_text())
     change(document)
-    path = _write(tmp_path, document)
-    with pytest.raises(InputError) as exc:
-        collect(path, "checkov-json")
-    assert str(exc.value) == f"{path}: {message}"
+    helpers.assert_refused(tmp_path, document, "checkov-json", message, "checkov.json")
 
 
 def test_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "checkov.json"
     path.write_bytes(b"\n\n")
-    with pytest.raises(InputError) as exc:
-        collect(path)
-    assert str(exc.value) == f"{path}: file is empty"
-    with pytest.raises(InputError) as exc:
-        CheckovJsonCollector().collect(path)
-    assert str(exc.value) == f"{path}: file is empty, expected a Checkov JSON report"
+    helpers.assert_empty_refused(path, CheckovJsonCollector, "a Checkov JSON report", "checkov-json")
 
 
 def test_truncated_json(tmp_path: Path) -> None:
     raw = MULTI.read_text(encoding="utf-8")
     path = tmp_path / "checkov.json"
     path.write_text(raw[:100_000])
-    with pytest.raises(json.JSONDecodeError) as std:
-        json.loads(path.read_text())
     assert detect(path) is CheckovJsonCollector
-    with pytest.raises(InputError) as exc:
-        collect(path)
-    assert str(exc.value) == f"{path}:{std.value.lineno}:{std.value.colno}: malformed JSON: {std.value.msg}"
+    helpers.assert_malformed_json_located(path)
 
 
 @pytest.mark.parametrize(
     "other",
     [
-        TESTS_DATA / "security" / "bandit" / "bandit_1.9.4_app.json",
-        TESTS_DATA / "security" / "semgrep" / "semgrep_1.50.0_app.json",
-        SHARED / "security" / "snyk" / "snyk_iac_test_report.json",
-        SHARED / "security" / "gitleaks" / "gitleaks_v8_many.json",
+        helpers.TESTS_DATA / "security" / "bandit" / "bandit_1.9.4_app.json",
+        helpers.TESTS_DATA / "security" / "semgrep" / "semgrep_1.50.0_app.json",
+        helpers.SHARED / "security" / "snyk" / "snyk_iac_test_report.json",
+        helpers.SHARED / "security" / "gitleaks" / "gitleaks_v8_many.json",
     ],
     ids=lambda p: p.name,
 )
 def test_other_tools_json_is_an_error(other: Path) -> None:
     assert detect(other) is not CheckovJsonCollector
-    with pytest.raises(InputError) as exc:
-        collect(other, "checkov-json")
-    assert str(exc.value) == (
+    assert str(helpers.input_error(other, "checkov-json")) == (
         f"{other}: {WHAT}: expected an object or array of objects with 'check_type' and 'results'"
     )
 
@@ -281,10 +268,7 @@ def test_other_tools_json_is_an_error(other: Path) -> None:
 def test_wrong_shapes(tmp_path: Path, change: Any, message: str) -> None:
     document = _reports(MULTI)
     change(document)
-    path = _write(tmp_path, document)
-    with pytest.raises(InputError) as exc:
-        collect(path, "checkov-json")
-    assert str(exc.value) == f"{path}: {message}"
+    helpers.assert_refused(tmp_path, document, "checkov-json", message, "checkov.json")
 
 
 # ---- detection -------------------------------------------------------------------------------------
@@ -293,7 +277,4 @@ def test_wrong_shapes(tmp_path: Path, change: Any, message: str) -> None:
 def test_detect_is_specific() -> None:
     mine = set(DATA.glob("*.json"))
     assert len(mine) == 5
-    for path in sorted(p for root in (SHARED, TESTS_DATA) for p in root.rglob("*") if p.is_file()):
-        with open(path, "rb") as fh:
-            head = fh.read(HEAD_BYTES)
-        assert CheckovJsonCollector.detect(head) is (path in mine), path
+    helpers.assert_detect_is_specific(CheckovJsonCollector, mine)

@@ -15,12 +15,9 @@ from evaluator.collectors import collect, detect
 from evaluator.collectors.interface import HEAD_BYTES
 from evaluator.collectors.security.common import package_fingerprint
 from evaluator.collectors.security.cyclonedx import CycloneDxVexCollector
-from evaluator.errors import InputError
-from evaluator.evidence import item_problems
+from tests.collectors.security import helpers
 
-DATA = Path(__file__).parent.parent.parent / "data" / "security" / "cyclonedx"
-TESTS_DATA = Path(__file__).parent.parent.parent / "data"
-SHARED = Path("/work/shared/samples")
+DATA = helpers.TESTS_DATA / "security" / "cyclonedx"
 GRYPE = DATA / "cdx1.4_grype0.41_log4j.json"
 JAKE = DATA / "cdx1.4_jake_python.json"
 TRIVY = DATA / "cdx1.5_trivy0.48.1_with_vulns.json"
@@ -28,7 +25,6 @@ VEX = DATA / "cdx1.5_vex_handmade.json"
 SBOM = DATA / "cdx1.5_sbom_without_vulnerabilities_handmade.json"
 EMPTY_VULNS = DATA / "cdx1.4_empty_vulnerabilities_handmade.json"
 REAL = [GRYPE, JAKE, TRIVY]
-SEVERITIES = ("critical", "high", "medium", "low", "info", "unknown")
 WHAT = "a CycloneDX JSON document with vulnerabilities"
 SBOM_MESSAGE = (
     "a CycloneDX SBOM without a 'vulnerabilities' section is not a scan report "
@@ -68,42 +64,23 @@ def _independent(document: dict[str, Any]) -> Counter[str]:
     return Counter(found.values())
 
 
-def _write(tmp_path: Path, document: Any, name: str = "bom.json") -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(document), encoding="utf-8")
-    return path
-
-
-def _error(path: Path, format_name: str | None = None) -> InputError:
-    with pytest.raises(InputError) as caught:
-        collect(path, format_name=format_name)
-    return caught.value
-
-
 def _findings(data: dict[str, Any], rule_id: str) -> list[dict[str, Any]]:
     return [f for f in data["findings"] if f["rule_id"] == rule_id]
-
-
-def _one(data: dict[str, Any], rule_id: str) -> dict[str, Any]:
-    found = _findings(data, rule_id)
-    assert len(found) == 1, found
-    return found[0]
 
 
 @pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
 def test_every_real_sample_parses_with_counts_checked_against_the_raw_json(path: Path) -> None:
     document = _raw(path)
     expected = _independent(document)
-    item = collect(path)
-    as_json = item.to_json_dict()
-    assert item_problems(as_json) == []
-    assert item.kind == "security" and item.schema_ == "security/v1" and item.source.format == "cyclonedx-vex"
+    item, as_json = helpers.collect_valid(path)
+    assert item.source.format == "cyclonedx-vex"
     tool = document["metadata"]["tools"][0]
     data = as_json["data"]
     assert data["scanner"] == {"name": tool["name"], "version": tool["version"]}
     assert (item.source.tool, item.source.tool_version) == (tool["name"], tool["version"])
-    assert data["counts"] == {s: expected.get(s, 0) for s in SEVERITIES}
+    assert data["counts"] == {s: expected.get(s, 0) for s in helpers.SEVERITIES}
     assert data["suppressed"] == 0 and data["truncated"] is False
+    assert data["scan_errors"] == 0  # a CycloneDX BOM names no component the scanner could not scan
     assert len(data["findings"]) == sum(expected.values())
     assert sum(len(v["affects"]) for v in document["vulnerabilities"]) == sum(
         f["occurrences"] for f in data["findings"]
@@ -122,7 +99,7 @@ def test_grype_finding_field_by_field() -> None:
     data = collect(GRYPE).to_json_dict()["data"]
     assert data["scan_types"] == ["sca"]
     assert data["target"] == "./configuration/.m2/repository/org/apache/logging/log4j/log4j-core/2.13.2"
-    log4shell = _one(data, "CVE-2021-44228")
+    log4shell = helpers.one_finding(data, "CVE-2021-44228")
     description = _raw(GRYPE)["vulnerabilities"][0]["description"]
     assert log4shell == {
         "fingerprint": package_fingerprint(["CVE-2021-44228"], "x", "org.apache.logging.log4j:log4j-core", "2.13.2"),
@@ -144,7 +121,7 @@ def test_grype_finding_field_by_field() -> None:
         "fix_available": False,
         "occurrences": 1,
     }
-    ghsa = _one(data, "GHSA-7rjr-3q55-vv33")  # in_triage counts; the fixed version is Grype's property
+    ghsa = helpers.one_finding(data, "GHSA-7rjr-3q55-vv33")  # in_triage counts; the fixed version is Grype's property
     assert ghsa["package"]["fixed"] == ["2.16.0"] and ghsa["fix_available"] is True and "suppression" not in ghsa
     assert ghsa["severity"] == "critical" and "cvss" not in ghsa
 
@@ -153,7 +130,7 @@ def test_jake_finding_field_by_field() -> None:
     item = collect(JAKE)
     data = item.to_json_dict()["data"]
     assert data["scanner"] == {"name": "cyclonedx-python-lib", "version": "1.3.0"} and "target" not in data
-    finding = _one(data, "c7129ff8-08bc-4afe-82ec-7d97b9491741")
+    finding = helpers.one_finding(data, "c7129ff8-08bc-4afe-82ec-7d97b9491741")
     assert finding["ids"] == ["CVE-2021-33203", "c7129ff8-08bc-4afe-82ec-7d97b9491741"]
     assert finding["fingerprint"] == package_fingerprint(["CVE-2021-33203"], "x", "django", "2.0")
     assert finding["title"].startswith("[CVE-2021-33203] Django before 2.2.24")
@@ -190,11 +167,11 @@ def test_trivy_one_finding_per_affected_component_and_the_sources_own_severity()
         "source": "nvd",
     }
     assert first["cwe"] == [674] and first["published"] == "2022-03-26T13:15:07Z" and first["category"] == "container"
-    pcre = _one(data, "CVE-2017-11164")
+    pcre = helpers.one_finding(data, "CVE-2017-11164")
     assert pcre["package"]["installed"] == "2:8.39-13ubuntu0.22.04.1"  # the purl's epoch qualifier
     assert pcre["package"]["ecosystem"] == "deb"
     # a ref to a component the BOM does not list is read from its purl
-    tar = _one(data, "TEMP-0290435-0B57B5")
+    tar = helpers.one_finding(data, "TEMP-0290435-0B57B5")
     assert tar["package"]["name"] == "tar" and tar["package"]["installed"] == "1.30+dfsg-6"
     assert tar["severity"] == "low" and tar["title"] == "TEMP-0290435-0B57B5" and "cvss" not in tar
 
@@ -206,19 +183,19 @@ def test_vex_analysis_states_tools_object_nested_components_and_ratings() -> Non
     assert data["target"] == "shop-api@2.3.0" and data["scan_types"] == ["sca"]
     assert data["counts"] == {"critical": 0, "high": 3, "medium": 0, "low": 0, "info": 0, "unknown": 1}
     assert data["suppressed"] == 3
-    assert _one(data, "CVE-2023-32681")["suppression"] == {
+    assert helpers.one_finding(data, "CVE-2023-32681")["suppression"] == {
         "kind": "not_affected",
         "source": "cyclonedx:analysis",
         "justification": "code_not_reachable: no proxies are configured",
     }
-    assert _one(data, "CVE-2022-1471")["suppression"] == {
+    assert helpers.one_finding(data, "CVE-2022-1471")["suppression"] == {
         "kind": "false_positive",
         "source": "cyclonedx:analysis",
         "justification": "only SafeConstructor is used",
     }
-    snake = _one(data, "CVE-2022-1471")
+    snake = helpers.one_finding(data, "CVE-2022-1471")
     assert snake["package"]["name"] == "org.yaml:snakeyaml" and snake["severity"] == "critical"
-    assert _one(data, "CVE-2024-35195")["suppression"] == {
+    assert helpers.one_finding(data, "CVE-2024-35195")["suppression"] == {
         "kind": "suppressed",
         "source": "cyclonedx:analysis",
         "justification": "resolved: patched in our vendored copy",
@@ -238,43 +215,36 @@ def test_vex_analysis_states_tools_object_nested_components_and_ratings() -> Non
             and finding["cvss"]["score_x10"] == 87
             and finding["cvss"]["source"] == "GHSA"
         )
-    cookie = _one(data, "CVE-2023-43804")  # a score without a word: severity from the CVSS band
+    cookie = helpers.one_finding(data, "CVE-2023-43804")  # a score without a word: severity from the CVSS band
     assert cookie["severity"] == "high" and "tool_severity" not in cookie
     assert cookie["package"]["fixed"] == ["1.26.17"] and cookie["fix_available"] is True
-    unrated = _one(data, "PYSEC-2023-212")
+    unrated = helpers.one_finding(data, "PYSEC-2023-212")
     assert unrated["severity"] == "unknown" and unrated["ids"] == ["CVE-2023-45803", "PYSEC-2023-212"]
 
 
 def test_the_same_cve_in_the_same_package_has_pip_audits_fingerprint() -> None:
-    vex = _one(collect(VEX).to_json_dict()["data"], "CVE-2023-32681")
-    pip_audit = collect(TESTS_DATA / "security" / "pip-audit" / "pip_audit_2.10.1_formatter_aliases.json")
+    vex = helpers.one_finding(collect(VEX).to_json_dict()["data"], "CVE-2023-32681")
+    pip_audit = collect(helpers.TESTS_DATA / "security" / "pip-audit" / "pip_audit_2.10.1_formatter_aliases.json")
     same = [f for f in pip_audit.to_json_dict()["data"]["findings"] if "CVE-2023-32681" in f["ids"]]
     assert len(same) == 1 and same[0]["fingerprint"] == vex["fingerprint"]
 
 
 def test_empty_vulnerabilities_array_is_a_clean_scan() -> None:
     data = collect(EMPTY_VULNS).to_json_dict()["data"]
-    assert data["findings"] == [] and data["counts"] == dict.fromkeys(SEVERITIES, 0)
+    assert data["findings"] == [] and data["counts"] == dict.fromkeys(helpers.SEVERITIES, 0)
     assert data["scan_types"] == ["container"] and data["target"] == "registry.example/shop-api:2.3.0"
 
 
 def test_sbom_without_vulnerabilities_is_not_a_scan_report() -> None:
     assert detect(SBOM) is CycloneDxVexCollector
-    assert _error(SBOM).message == SBOM_MESSAGE
+    assert helpers.input_error(SBOM).message == SBOM_MESSAGE
 
 
 def test_empty_and_truncated_files(tmp_path: Path) -> None:
-    empty = _write(tmp_path, "", "empty.json")
-    empty.write_bytes(b"")
-    assert _error(empty).message == "file is empty"
-    with pytest.raises(InputError) as caught:
-        CycloneDxVexCollector().collect(empty)
-    assert caught.value.message == f"file is empty, expected {WHAT}"
-    raw = TRIVY.read_bytes()
-    cut = tmp_path / "cut.json"
-    cut.write_bytes(raw[: len(raw) // 2])
-    error = _error(cut)
-    assert error.message.startswith("malformed JSON: ") and error.line is not None and error.line > 100
+    empty = helpers.write_raw(tmp_path, b"", "empty.json")
+    helpers.assert_empty_refused(empty, CycloneDxVexCollector, WHAT, "cyclonedx-vex")
+    error = helpers.assert_malformed_json_located(helpers.cut_copy(tmp_path, TRIVY))
+    assert error.line is not None and error.line > 100
 
 
 def _bom(**vulnerability: Any) -> dict[str, Any]:
@@ -321,17 +291,17 @@ def _bom(**vulnerability: Any) -> dict[str, Any]:
     ],
 )
 def test_wrong_shapes_are_one_line_input_errors(tmp_path: Path, document: Any, message: str) -> None:
-    assert _error(_write(tmp_path, document), "cyclonedx-vex").message == message
+    helpers.assert_refused(tmp_path, document, "cyclonedx-vex", message)
 
 
 def test_other_tools_json_named_as_cyclonedx_is_refused() -> None:
-    snyk = TESTS_DATA / "security" / "snyk" / "snyk_test_single_project_maven.json"
-    assert _error(snyk, "cyclonedx-vex").message == f'not {WHAT}: no "bomFormat": "CycloneDX"'
+    snyk = helpers.TESTS_DATA / "security" / "snyk" / "snyk_test_single_project_maven.json"
+    assert helpers.input_error(snyk, "cyclonedx-vex").message == f'not {WHAT}: no "bomFormat": "CycloneDX"'
 
 
 def test_rating_without_any_word_or_score_is_unknown(tmp_path: Path) -> None:
     document = _bom(id="CVE-2024-1", ratings=[{"source": {"name": "x"}, "method": "other"}], affects=[{"ref": "a"}])
-    data = collect(_write(tmp_path, document)).to_json_dict()["data"]
+    data = collect(helpers.write_json(tmp_path, document)).to_json_dict()["data"]
     assert data["counts"]["unknown"] == 1 and data["findings"][0]["severity"] == "unknown"
 
 
@@ -341,8 +311,10 @@ def test_detect_recognises_every_cyclonedx_file(path: Path) -> None:
     assert detect(path) is CycloneDxVexCollector
 
 
+def _own(path: Path) -> bool:
+    """CycloneDX files: checked by the test above, not as foreign files."""
+    return path.parent == DATA or (path.is_relative_to(helpers.SHARED) and "cyclonedx" in path.parts)
+
+
 def test_detect_is_false_for_every_other_sample_and_test_file() -> None:
-    files = [p for p in SHARED.rglob("*") if p.is_file() and "cyclonedx" not in p.parts]
-    files += [p for p in TESTS_DATA.rglob("*") if p.is_file() and p.parent != DATA]
-    assert len(files) > 50
-    assert [str(p) for p in sorted(files) if CycloneDxVexCollector.detect(p.read_bytes()[:HEAD_BYTES])] == []
+    helpers.assert_detect_is_specific(CycloneDxVexCollector, [], minimum=50, skip=_own)

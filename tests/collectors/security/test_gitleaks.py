@@ -10,20 +10,16 @@ from typing import Any
 import pytest
 
 from evaluator.collectors import collect, detect
-from evaluator.collectors.interface import HEAD_BYTES
 from evaluator.collectors.security.common import code_fingerprint
 from evaluator.collectors.security.gitleaks import GitleaksJsonCollector
-from evaluator.errors import InputError
-from evaluator.evidence import item_problems
+from tests.collectors.security import helpers
 
-DATA = Path(__file__).parent.parent.parent / "data" / "security" / "gitleaks"
+DATA = helpers.TESTS_DATA / "security" / "gitleaks"
 SAMPLES = sorted(DATA.glob("*.json"))
 V7 = DATA / "gitleaks_v7.5.0.json"
 V7_REDACTED = DATA / "gitleaks_v8_redacted_many.json"  # v7 keys despite the name (see SOURCES.md)
 V8 = DATA / "gitleaks_v8_many.json"
 V8_SIMPLE = DATA / "gitleaks_v8_report_json_simple.json"
-SHARED = Path("/work/shared/samples")
-TESTS_DATA = Path(__file__).parent.parent.parent / "data"
 NOT_GITLEAKS = "not a Gitleaks JSON report"
 NEVER_COPIED = (
     "Secret",
@@ -50,37 +46,11 @@ def _key(leak: dict[str, Any]) -> tuple[str, str, int, str]:
     return leak["rule"], leak["file"], leak["lineNumber"], leak["commit"]
 
 
-def _strings(value: Any) -> list[str]:
-    """Every string (keys and values) of a JSON value."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (k, *_strings(v))]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
-
-
-def _write(tmp_path: Path, document: Any, name: str = "gitleaks.json") -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(document), encoding="utf-8")
-    return path
-
-
-def _error(path: Path, format_name: str | None = None) -> InputError:
-    with pytest.raises(InputError) as caught:
-        collect(path, format_name=format_name)
-    return caught.value
-
-
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
 def test_every_sample_parses_with_counts_checked_against_the_raw_json(path: Path) -> None:
     leaks = _raw(path)
     distinct = {_key(leak) for leak in leaks}
-    item = collect(path)
-    as_json = item.to_json_dict()
-    assert item_problems(as_json) == []
-    assert item.kind == "security" and item.schema_ == "security/v1"
+    item, as_json = helpers.collect_valid(path)
     assert item.source.format == "gitleaks-json"
     assert item.source.tool == "gitleaks" and item.source.tool_version is None
     assert item.observed is None
@@ -89,6 +59,7 @@ def test_every_sample_parses_with_counts_checked_against_the_raw_json(path: Path
     assert data["scan_types"] == ["secrets"] and "target" not in data
     assert data["counts"] == {"critical": 0, "high": len(distinct), "medium": 0, "low": 0, "info": 0, "unknown": 0}
     assert data["suppressed"] == 0 and data["truncated"] is False
+    assert data["scan_errors"] == 0  # Gitleaks reports no file it could not scan
     assert sum(f["occurrences"] for f in data["findings"]) == len(leaks)
     assert {(f["category"], f["severity"]) for f in data["findings"]} == {("secrets", "high")}
     assert {f["fingerprint"] for f in data["findings"]} == {
@@ -103,9 +74,7 @@ def test_sample_sizes() -> None:
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
 def test_secrets_and_personal_data_never_enter_the_item(path: Path) -> None:
-    item_json = collect(path).to_json_dict()
-    dumped = json.dumps(item_json, ensure_ascii=False)
-    strings = _strings(item_json)
+    never: set[str] = set()
     checked = 0
     for leak in _raw(path):
         for key in NEVER_COPIED:
@@ -113,11 +82,10 @@ def test_secrets_and_personal_data_never_enter_the_item(path: Path) -> None:
             # "REDACTED" is Gitleaks' placeholder, not a secret (our own masking writes "[REDACTED]")
             if not isinstance(value, str) or not value.strip() or value == "REDACTED":
                 continue
-            for form in {value, value.strip()}:
-                assert form not in dumped, (key, form)
-                assert not any(form in s for s in strings), (key, form)
+            never |= {value, value.strip()}
             checked += 1
     assert checked >= 4
+    helpers.assert_never_copied(collect(path).to_json_dict(), sorted(never))
 
 
 def test_v8_fields() -> None:
@@ -187,14 +155,14 @@ def test_v8_redact_keeps_the_same_findings_and_fingerprints(tmp_path: Path) -> N
     for leak in redacted:  # what `gitleaks detect --redact` writes
         leak["Match"] = leak["Match"].replace(leak["Secret"], "REDACTED")
         leak["Secret"] = "REDACTED"
-    data = collect(_write(tmp_path, redacted)).to_json_dict()["data"]
+    data = collect(helpers.write_json(tmp_path, redacted)).to_json_dict()["data"]
     assert data == collect(V8).to_json_dict()["data"]
 
 
 def test_one_rule_twice_on_one_line_of_one_commit_is_one_finding(tmp_path: Path) -> None:
     leaks = _raw(V8)[:1]
     second = dict(leaks[0], StartColumn=50, EndColumn=69, Secret="othersecretvalue", Match="othersecretvalue")
-    data = collect(_write(tmp_path, [leaks[0], second])).to_json_dict()["data"]
+    data = collect(helpers.write_json(tmp_path, [leaks[0], second])).to_json_dict()["data"]
     assert [(f["rule_id"], f["occurrences"]) for f in data["findings"]] == [("aws-access-token", 2)]
     assert data["counts"]["high"] == 1
 
@@ -203,11 +171,9 @@ def test_one_rule_twice_on_one_line_of_one_commit_is_one_finding(tmp_path: Path)
 def test_empty_array_named_explicitly_is_a_clean_scan(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "gitleaks-report.json"
     path.write_bytes(content)
-    item = collect(path, format_name="gitleaks-json")
-    as_json = item.to_json_dict()
-    assert item_problems(as_json) == []
+    _, as_json = helpers.collect_valid(path, format_name="gitleaks-json")
     assert as_json["data"]["findings"] == []
-    assert as_json["data"]["counts"] == dict.fromkeys(("critical", "high", "medium", "low", "info", "unknown"), 0)
+    assert as_json["data"]["counts"] == helpers.ZERO
     assert as_json["data"]["scan_types"] == ["secrets"]
 
 
@@ -215,57 +181,49 @@ def test_empty_array_is_not_auto_detected(tmp_path: Path) -> None:
     path = tmp_path / "gitleaks-report.json"
     path.write_bytes(b"[]\n")
     assert not GitleaksJsonCollector.detect(b"[]\n")
-    assert _error(path).message.startswith("format not recognised from its content")
+    assert helpers.input_error(path).message.startswith("format not recognised from its content")
 
 
 def test_empty_file_is_not_a_clean_scan(tmp_path: Path) -> None:
     empty = tmp_path / "gitleaks-report.json"
     empty.write_bytes(b"")
-    assert _error(empty).message == "file is empty"
-    assert _error(empty, "gitleaks-json").message == "file is empty"
-    with pytest.raises(InputError) as caught:
-        GitleaksJsonCollector().collect(empty)
-    assert caught.value.message == "file is empty, expected a Gitleaks JSON report"
+    helpers.assert_empty_refused(empty, GitleaksJsonCollector, "a Gitleaks JSON report", "gitleaks-json")
     empty.write_bytes(b" \n")
-    with pytest.raises(InputError) as caught:
-        GitleaksJsonCollector().collect(empty)
-    assert caught.value.message == "file is empty, expected a Gitleaks JSON report"
+    helpers.assert_empty_refused(empty, GitleaksJsonCollector, "a Gitleaks JSON report", "gitleaks-json")
 
 
 def test_truncated_json_is_located(tmp_path: Path) -> None:
-    raw = V7.read_bytes()
-    path = tmp_path / "truncated.json"
-    path.write_bytes(raw[: len(raw) // 2])
-    error = _error(path)  # still detected from its head
-    assert error.message.startswith("malformed JSON: ")
+    error = helpers.assert_malformed_json_located(helpers.cut_copy(tmp_path, V7))  # still detected from its head
     assert error.line is not None and error.line > 20
 
 
 def test_unrelated_arrays_are_input_errors(tmp_path: Path) -> None:
-    unrelated = _write(tmp_path, [{"name": "x", "version": "1.0"}, {"name": "y"}])
-    assert _error(unrelated).message.startswith("format not recognised from its content")
-    assert _error(unrelated, "gitleaks-json").message == (
+    unrelated = helpers.write_json(tmp_path, [{"name": "x", "version": "1.0"}, {"name": "y"}])
+    assert helpers.input_error(unrelated).message.startswith("format not recognised from its content")
+    assert helpers.input_error(unrelated, "gitleaks-json").message == (
         f"{NOT_GITLEAKS}: leak 1 has neither 'RuleID' (v8) nor 'rule' and 'offender' (v7)"
     )
-    numbers = _write(tmp_path, [1, 2, 3])
-    assert _error(numbers, "gitleaks-json").message == f"{NOT_GITLEAKS}: leak 1 is not an object"
-    mixed = _write(tmp_path, [*_raw(V8_SIMPLE), {"ruleId": "x"}])
-    assert _error(mixed).message == (f"{NOT_GITLEAKS}: leak 2 has neither 'RuleID' (v8) nor 'rule' and 'offender' (v7)")
+    numbers = helpers.write_json(tmp_path, [1, 2, 3])
+    assert helpers.input_error(numbers, "gitleaks-json").message == f"{NOT_GITLEAKS}: leak 1 is not an object"
+    mixed = helpers.write_json(tmp_path, [*_raw(V8_SIMPLE), {"ruleId": "x"}])
+    assert helpers.input_error(mixed).message == (
+        f"{NOT_GITLEAKS}: leak 2 has neither 'RuleID' (v8) nor 'rule' and 'offender' (v7)"
+    )
 
 
 def test_other_tools_json_is_an_input_error() -> None:
-    zap = TESTS_DATA / "security" / "zap" / "zap_2.8.0_traditional_json_2020.json"
-    assert _error(zap, "gitleaks-json").message == f"{NOT_GITLEAKS}: expected a JSON array of leaks"
+    zap = helpers.TESTS_DATA / "security" / "zap" / "zap_2.8.0_traditional_json_2020.json"
+    assert helpers.input_error(zap, "gitleaks-json").message == f"{NOT_GITLEAKS}: expected a JSON array of leaks"
 
 
 def _other_json_samples() -> list[Path]:
-    found = sorted(p for p in (SHARED / "security").rglob("*.json") if p.parent.name != "gitleaks")
-    return found or [TESTS_DATA / "security" / "zap" / "zap_2.8.0_traditional_json_2020.json"]
+    found = sorted(p for p in (helpers.SHARED / "security").rglob("*.json") if p.parent.name != "gitleaks")
+    return found or [helpers.TESTS_DATA / "security" / "zap" / "zap_2.8.0_traditional_json_2020.json"]
 
 
 @pytest.mark.parametrize("path", _other_json_samples(), ids=lambda p: p.name)
 def test_every_other_tools_sample_read_as_gitleaks_is_an_input_error(path: Path) -> None:
-    assert _error(path, "gitleaks-json").message.startswith(f"{NOT_GITLEAKS}: ")
+    assert helpers.input_error(path, "gitleaks-json").message.startswith(f"{NOT_GITLEAKS}: ")
 
 
 @pytest.mark.parametrize(
@@ -282,37 +240,37 @@ def test_every_other_tools_sample_read_as_gitleaks_is_an_input_error(path: Path)
 )
 def test_wrong_types_v8(tmp_path: Path, change: dict[str, Any], message: str) -> None:
     leak = dict(_raw(V8_SIMPLE)[0], **change)
-    assert _error(_write(tmp_path, [leak])).message == f"{NOT_GITLEAKS}: {message}"
+    assert helpers.input_error(helpers.write_json(tmp_path, [leak])).message == f"{NOT_GITLEAKS}: {message}"
 
 
 def test_wrong_types_v7(tmp_path: Path) -> None:
     leak = dict(_raw(V7)[0], lineNumber=13.0)
-    assert _error(_write(tmp_path, [leak])).message == f"{NOT_GITLEAKS}: leak 1: 'lineNumber' is not an integer"
+    assert (
+        helpers.input_error(helpers.write_json(tmp_path, [leak])).message
+        == f"{NOT_GITLEAKS}: leak 1: 'lineNumber' is not an integer"
+    )
     leak = dict(_raw(V7)[0], file=None, lineNumber=None)  # null place: a finding without location
-    finding = collect(_write(tmp_path, [leak])).to_json_dict()["data"]["findings"][0]
+    finding = collect(helpers.write_json(tmp_path, [leak])).to_json_dict()["data"]["findings"][0]
     assert "location" not in finding
 
 
 def test_not_an_array(tmp_path: Path) -> None:
-    assert _error(_write(tmp_path, {"RuleID": "x", "StartLine": 1}), "gitleaks-json").message == (
-        f"{NOT_GITLEAKS}: expected a JSON array of leaks"
-    )
+    assert helpers.input_error(
+        helpers.write_json(tmp_path, {"RuleID": "x", "StartLine": 1}), "gitleaks-json"
+    ).message == (f"{NOT_GITLEAKS}: expected a JSON array of leaks")
 
 
-def _all_other_files() -> list[Path]:
-    roots = [r for r in (SHARED, TESTS_DATA) if r.is_dir()]
-    files = sorted({p for root in roots for p in root.rglob("*") if p.is_file()})
-    return [p for p in files if not (p.parent.name == "gitleaks" and p.suffix == ".json")]
+def _gitleaks_json(path: Path) -> bool:
+    return path.parent.name == "gitleaks" and path.suffix == ".json"
 
 
 def test_detect_is_specific() -> None:
-    others = _all_other_files()
-    assert len(others) > 20
-    assert any(p.suffix == ".sarif" and "gitleaks" in p.name for p in others)  # Gitleaks' own SARIF is not this
-    wrongly = [str(p) for p in others if GitleaksJsonCollector.detect(p.read_bytes()[:HEAD_BYTES])]
-    assert wrongly == []
+    # Gitleaks JSON elsewhere (the shared samples) is left out, as it always was: only these samples must be claimed
+    helpers.assert_detect_is_specific(
+        GitleaksJsonCollector, SAMPLES, minimum=20, skip=lambda p: _gitleaks_json(p) and p not in SAMPLES
+    )
+    assert any(p.suffix == ".sarif" and "gitleaks" in p.name for p in helpers.every_sample_file())  # not this format
     for sample in SAMPLES:
-        assert GitleaksJsonCollector.detect(sample.read_bytes()[:HEAD_BYTES])
         assert detect(sample) is GitleaksJsonCollector
     for other in (b"[]", b'[{"ruleId": "x", "startLine": 1}]', b'{"RuleID": "x", "StartLine": 1}', b"[1, 2]"):
         assert not GitleaksJsonCollector.detect(other)

@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from evaluator.collectors import collect, detect
+from evaluator.collectors import detect
 from evaluator.collectors.security.common import package_fingerprint
 from evaluator.collectors.security.grype import GrypeJsonCollector
 from evaluator.errors import InputError
-from evaluator.evidence import item_problems
+from tests.collectors.security import helpers
 
-DATA = Path(__file__).parent.parent.parent / "data" / "security"
+DATA = helpers.SECURITY_DATA
 GRYPE = DATA / "grype"
 TRIVY = DATA / "trivy"
 SAMPLES = sorted(GRYPE.glob("*.json"))
-SHARED = Path("/work/shared/samples")
 
 # Grype's title-case severity words, written out here rather than taken from the collector.
 WORDS = {
@@ -32,17 +30,7 @@ WORDS = {
     "Negligible": "info",
     "Unknown": "unknown",
 }
-RANK = ["critical", "high", "medium", "low", "info", "unknown"]
-
-
-def _band(score: float) -> str:
-    if score >= 9:
-        return "critical"
-    if score >= 7:
-        return "high"
-    if score >= 4:
-        return "medium"
-    return "low" if score > 0 else "info"
+RANK = list(helpers.SEVERITIES)
 
 
 def _scores(record: dict[str, Any]) -> list[tuple[str, float]]:
@@ -69,7 +57,7 @@ def _expected(document: dict[str, Any]) -> tuple[dict[tuple, dict[str, Any]], Co
                 s for r in match.get("relatedVulnerabilities") or [] for s in _scores(r)
             ]
             if severity == "unknown" and scores:
-                severity = _band(max(scores)[1])
+                severity = helpers.cvss_band(max(scores)[1])
             if key in found:
                 found[key]["n"] += 1
                 found[key]["severity"] = min(found[key]["severity"], severity, key=RANK.index)
@@ -83,29 +71,12 @@ def _expected(document: dict[str, Any]) -> tuple[dict[tuple, dict[str, Any]], Co
     return found, counts, sum(e["suppressed"] for e in found.values())
 
 
-def _item(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    item = collect(path, now=datetime(2026, 1, 1, tzinfo=UTC))
-    document = item.to_json_dict()
-    assert item_problems(document) == []
-    return document, document["data"]
-
-
-def _finding(data: dict[str, Any], rule: str, package_name: str | None = None) -> dict[str, Any]:
-    matching = [
-        f
-        for f in data["findings"]
-        if f["rule_id"] == rule and (package_name is None or f["package"]["name"] == package_name)
-    ]
-    assert len(matching) == 1, (rule, package_name, matching)
-    return matching[0]
-
-
 # ---- every sample ------------------------------------------------------------------------------------
 
 
 def test_every_sample_is_here() -> None:
     assert len(SAMPLES) == 5
-    shared = SHARED / "security" / "grype"
+    shared = helpers.SHARED / "security" / "grype"
     if shared.is_dir():
         assert {p.name for p in shared.glob("*.json")} <= {p.name for p in SAMPLES}
 
@@ -114,8 +85,7 @@ def test_every_sample_is_here() -> None:
 def test_counts_match_the_raw_report(path: Path) -> None:
     raw = json.loads(path.read_text(encoding="utf-8"))
     expected, counts, suppressed = _expected(raw)
-    document, data = _item(path)
-    assert document["kind"] == "security" and document["schema"] == "security/v1"
+    document, data = helpers.item_and_data(path)
     assert document["source"]["format"] == "grype-json" and document["source"]["tool"] == "grype"
     assert document["source"]["tool_version"] == raw["descriptor"]["version"]
     assert data["scanner"] == {"name": "grype", "version": raw["descriptor"]["version"]}
@@ -124,6 +94,7 @@ def test_counts_match_the_raw_report(path: Path) -> None:
     assert len(data["findings"]) == len(expected)
     assert sorted(f["occurrences"] for f in data["findings"]) == sorted(e["n"] for e in expected.values())
     assert data["scan_types"] == (["container"] if raw["source"]["type"] == "image" else ["sca"])
+    assert data["scan_errors"] == 0  # Grype reports no file or target it could not scan
 
 
 def test_sample_counts_are_not_trivial() -> None:
@@ -141,7 +112,7 @@ def test_sample_counts_are_not_trivial() -> None:
 
 
 def test_no_vulnerabilities_is_valid_evidence() -> None:
-    document, data = _item(GRYPE / "grype_v0.7_no_vulns.json")
+    document, data = helpers.item_and_data(GRYPE / "grype_v0.7_no_vulns.json")
     assert data["findings"] == [] and set(data["counts"].values()) == {0} and data["suppressed"] == 0
     assert data["target"] == "busybox:latest" and data["scan_types"] == ["container"]
     assert data["scanner"] == {"name": "grype", "version": "0.7.0"}
@@ -149,17 +120,17 @@ def test_no_vulnerabilities_is_valid_evidence() -> None:
 
 
 def test_directory_scan_fields() -> None:
-    _, data = _item(GRYPE / "grype_v0.24_directory.json")
+    _, data = helpers.item_and_data(GRYPE / "grype_v0.24_directory.json")
     assert data["target"] == "."  # grype 0.24 wrote the directory quoted: "\".\""
     assert data["scan_types"] == ["sca"]
-    ghsa = _finding(data, "GHSA-8v27-2fg9-7h62")
+    ghsa = helpers.one_finding(data, "GHSA-8v27-2fg9-7h62")
     assert ghsa["ids"] == ["CVE-2021-23334", "GHSA-8v27-2fg9-7h62"]
     assert ghsa["fingerprint"] == package_fingerprint(
         ["GHSA-8v27-2fg9-7h62", "CVE-2021-23334"], "GHSA-8v27-2fg9-7h62", "static-eval", "2.1.0"
     )
     assert ghsa["severity"] == "critical" and "cvss" not in ghsa
     assert ghsa["fix_available"] is False and ghsa["package"]["fixed"] == []
-    clipboard = _finding(data, "CVE-2014-5509")
+    clipboard = helpers.one_finding(data, "CVE-2014-5509")
     # v3.0 (5.5) outranks v2.0 (3.6); the tool's Medium stays.
     assert clipboard["cvss"] == {
         "score_x10": 55,
@@ -178,14 +149,14 @@ def test_directory_scan_fields() -> None:
         "ecosystem": "npm",
         "purl": "pkg:npm/clipboard@2.0.8",
     }
-    old = _finding(data, "CVE-1999-1338")
+    old = helpers.one_finding(data, "CVE-1999-1338")
     assert old["cvss"] == {"score_x10": 50, "version": "2.0", "vector": "AV:N/AC:L/Au:N/C:N/I:P/A:N", "source": "nvd"}
 
 
 def test_image_scan_fields() -> None:
-    _, data = _item(GRYPE / "grype_v0.28_image_check_all_fields.json")
+    _, data = helpers.item_and_data(GRYPE / "grype_v0.28_image_check_all_fields.json")
     assert data["target"] == "vulnerable-image:latest"
-    negligible = _finding(data, "CVE-2004-0971")
+    negligible = helpers.one_finding(data, "CVE-2004-0971")
     assert (negligible["severity"], negligible["tool_severity"]) == ("info", "Negligible")
     # No rating on the debian record: the related NVD record's v2 rating is used.
     assert negligible["cvss"] == {
@@ -197,29 +168,29 @@ def test_image_scan_fields() -> None:
     assert negligible["location"]["path"] == "/var/lib/dpkg/status"
     assert negligible["location"]["resource"].startswith("sha256:88a5584c")
     assert negligible["category"] == "container" and negligible["package"]["ecosystem"] == "deb"
-    django = _finding(data, "GHSA-v6rh-hp5x-86rv")
+    django = helpers.one_finding(data, "GHSA-v6rh-hp5x-86rv")
     assert django["occurrences"] == 2
     assert django["ids"] == ["CVE-2021-44420", "GHSA-v6rh-hp5x-86rv"]
     assert django["fingerprint"] == package_fingerprint(["CVE-2021-44420"], "CVE-2021-44420", "django", "3.2.9")
     assert django["package"]["fixed"] == ["3.2.10"] and django["fix_available"] is True
-    redis = _finding(data, "CVE-2021-32626")
+    redis = helpers.one_finding(data, "CVE-2021-32626")
     assert redis["package"]["fixed"] == ["fix_1", "fix_2"] and redis["fix_available"] is True  # state wont-fix
     assert redis["package"]["ecosystem"] == "pypi"  # purl type, not grype's "python"
     assert redis["cvss"]["score_x10"] == 88 and redis["cvss"]["version"] == "3.1"
     assert (
-        _finding(data, "CVE-2021-33574", "libc6")["fingerprint"]
-        != _finding(data, "CVE-2021-33574", "libc-bin")["fingerprint"]
+        helpers.one_finding(data, "CVE-2021-33574", "libc6")["fingerprint"]
+        != helpers.one_finding(data, "CVE-2021-33574", "libc-bin")["fingerprint"]
     )
 
 
 def test_newest_grype_fields() -> None:
-    document, data = _item(GRYPE / "grype_v0.94_image_epss.json")
+    document, data = helpers.item_and_data(GRYPE / "grype_v0.94_image_epss.json")
     assert document["observed"] == {"start": "2025-06-19T11:43:35Z", "end": "2025-06-19T11:43:35Z"}
     assert data["target"] == "busybox:1.32.1"
-    fixed = _finding(data, "CVE-2021-42376")
+    fixed = helpers.one_finding(data, "CVE-2021-42376")
     assert fixed["package"]["fixed"] == ["1.34.0"] and fixed["fix_available"] is True
     assert fixed["cvss"]["score_x10"] == 55 and fixed["cvss"]["source"] == "nvd@nist.gov"
-    unfixed = _finding(data, "CVE-2022-48174")
+    unfixed = helpers.one_finding(data, "CVE-2022-48174")
     assert unfixed["fix_available"] is False and unfixed["severity"] == "critical"
     assert unfixed["cvss"]["vector"] == "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
     assert unfixed["package"]["ecosystem"] == "generic" and unfixed["package"]["purl"] == "pkg:generic/busybox@1.32.1"
@@ -227,13 +198,13 @@ def test_newest_grype_fields() -> None:
 
 
 def test_handwritten_edge_cases() -> None:
-    document, data = _item(GRYPE / "grype_handwritten_edge_cases.json")
+    document, data = helpers.item_and_data(GRYPE / "grype_handwritten_edge_cases.json")
     assert document["observed"]["start"] == "2025-01-10T08:05:00Z"
-    unknown_with_score = _finding(data, "CVE-2099-0001")
+    unknown_with_score = helpers.one_finding(data, "CVE-2099-0001")
     assert (unknown_with_score["severity"], unknown_with_score["tool_severity"]) == ("high", "Unknown")
     assert unknown_with_score["cwe"] == [400]
-    assert _finding(data, "CVE-2099-0002")["severity"] == "unknown"
-    legacy = _finding(data, "CVE-2099-0003")  # cvssV3 / cvssV2 objects and fixedInVersion
+    assert helpers.one_finding(data, "CVE-2099-0002")["severity"] == "unknown"
+    legacy = helpers.one_finding(data, "CVE-2099-0003")  # cvssV3 / cvssV2 objects and fixedInVersion
     assert legacy["severity"] == "info"
     assert legacy["cvss"] == {
         "score_x10": 33,
@@ -242,13 +213,13 @@ def test_handwritten_edge_cases() -> None:
         "source": "debian:10",
     }
     assert legacy["package"]["fixed"] == ["2.28-11"] and legacy["fix_available"] is True
-    vex = _finding(data, "CVE-2099-0004")
+    vex = helpers.one_finding(data, "CVE-2099-0004")
     assert vex["suppression"] == {
         "kind": "not_affected",
         "source": "grype:vex",
         "justification": "vulnerable_code_not_in_execute_path",
     }
-    ignored = _finding(data, "CVE-2099-0005")
+    ignored = helpers.one_finding(data, "CVE-2099-0005")
     assert ignored["suppression"] == {
         "kind": "suppressed",
         "source": "grype:ignore",
@@ -261,8 +232,8 @@ def test_handwritten_edge_cases() -> None:
 
 
 def _fingerprint_of(path: Path, rule: str, package_name: str) -> str:
-    _, data = _item(path)
-    return _finding(data, rule, package_name)["fingerprint"]
+    _, data = helpers.item_and_data(path)
+    return helpers.one_finding(data, rule, package_name)["fingerprint"]
 
 
 def test_same_cve_in_same_package_version_from_trivy_and_grype() -> None:
@@ -288,33 +259,18 @@ def test_ghsa_match_and_cve_finding_agree() -> None:
 # ---- failure paths -----------------------------------------------------------------------------------
 
 
-def _write(tmp_path: Path, content: str | bytes, name: str = "report.json") -> Path:
-    path = tmp_path / name
-    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-    return path
-
-
 def _error(path: Path, format_name: str | None = "grype-json") -> InputError:
-    with pytest.raises(InputError) as caught:
-        collect(path, format_name)
-    message = str(caught.value)
-    assert "\n" not in message and "Traceback" not in message
-    return caught.value
+    return helpers.input_error(path, format_name)
 
 
 def test_empty_file(tmp_path: Path) -> None:
-    path = _write(tmp_path, "")
-    assert _error(path).message == "file is empty"
-    with pytest.raises(InputError) as caught:
-        GrypeJsonCollector().collect(path)
-    assert caught.value.message == "file is empty, expected a Grype JSON report"
+    path = helpers.write_raw(tmp_path, "")
+    helpers.assert_empty_refused(path, GrypeJsonCollector, "a Grype JSON report", "grype-json")
 
 
 def test_truncated_json(tmp_path: Path) -> None:
-    raw = (GRYPE / "grype_v0.94_image_epss.json").read_bytes()
-    path = _write(tmp_path, raw[:5000])
-    error = _error(path, None)  # still detected as Grype from its head
-    assert error.message.startswith("malformed JSON: ")
+    path = helpers.cut_copy(tmp_path, GRYPE / "grype_v0.94_image_epss.json", 5000)
+    error = helpers.assert_malformed_json_located(path)  # still detected as Grype from its head
     assert error.line is not None
 
 
@@ -345,16 +301,16 @@ EXPECTED = "expected a Grype JSON report (an object with matches and descriptor 
     ],
 )
 def test_wrong_shapes(tmp_path: Path, content: str, message: str) -> None:
-    assert _error(_write(tmp_path, content)).message == message
+    assert _error(helpers.write_raw(tmp_path, content)).message == message
 
 
 @pytest.mark.parametrize(
     "other",
     [
         TRIVY / "trivy_alpine310_image_schema2_2026.json",
-        SHARED / "security" / "snyk" / "snyk_test_no_vulns.json",
-        SHARED / "security" / "cyclonedx" / "cdx1.4_grype0.41_log4j.json",
-        SHARED / "security" / "gitleaks" / "gitleaks_v8_many.json",
+        helpers.SHARED / "security" / "snyk" / "snyk_test_no_vulns.json",
+        helpers.SHARED / "security" / "cyclonedx" / "cdx1.4_grype0.41_log4j.json",
+        helpers.SHARED / "security" / "gitleaks" / "gitleaks_v8_many.json",
     ],
     ids=lambda p: p.name,
 )
@@ -370,13 +326,9 @@ def test_another_tools_json(other: Path) -> None:
 
 def test_detect_is_specific() -> None:
     """True for every Grype JSON sample, False for every other file of the shared samples and test data."""
-    mine = {p.resolve() for p in SAMPLES} | {p.resolve() for p in (SHARED / "security" / "grype").glob("*.json")}
-    files = sorted(p for root in (SHARED, DATA.parent) if root.is_dir() for p in root.rglob("*") if p.is_file())
-    assert len(files) > len(mine)
-    for path in files:
-        with open(path, "rb") as fh:
-            head = fh.read(64 * 1024)
-        assert GrypeJsonCollector.detect(head) is (path.resolve() in mine), path
+    helpers.assert_detect_is_specific(
+        GrypeJsonCollector, [*SAMPLES, *(helpers.SHARED / "security" / "grype").glob("*.json")]
+    )
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)

@@ -12,18 +12,14 @@ from evaluator.collectors import collect, detect
 from evaluator.collectors.interface import HEAD_BYTES
 from evaluator.collectors.security.common import package_fingerprint
 from evaluator.collectors.security.pip_audit import PipAuditJsonCollector
-from evaluator.errors import InputError
-from evaluator.evidence import item_problems
+from tests.collectors.security import helpers
 
-DATA = Path(__file__).parent.parent.parent / "data" / "security" / "pip-audit"
-TESTS_DATA = Path(__file__).parent.parent.parent / "data"
-SHARED = Path("/work/shared/samples")
+DATA = helpers.TESTS_DATA / "security" / "pip-audit"
 MANY = DATA / "pip_audit_many_vulns_new.json"
 LEGACY = DATA / "pip_audit_legacy_zero_vulns.json"
 ALL_SKIPPED = DATA / "pip_audit_2.10.1_all_skipped.json"
 FORMATTER = DATA / "pip_audit_2.10.1_formatter_aliases.json"
 PARSEABLE = [MANY, LEGACY, FORMATTER]
-SEVERITIES = ("critical", "high", "medium", "low", "info", "unknown")
 WHAT = "a pip-audit JSON report (pip-audit -f json)"
 
 
@@ -52,31 +48,18 @@ def _independent(document: Any) -> tuple[int, int]:
     return len(keys), rows
 
 
-def _write(tmp_path: Path, document: Any, name: str = "audit.json") -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(document), encoding="utf-8")
-    return path
-
-
-def _error(path: Path, format_name: str | None = None) -> InputError:
-    with pytest.raises(InputError) as caught:
-        collect(path, format_name=format_name)
-    return caught.value
-
-
 @pytest.mark.parametrize("path", PARSEABLE, ids=lambda p: p.name)
 def test_every_sample_parses_with_counts_checked_against_the_raw_json(path: Path) -> None:
     distinct, rows = _independent(_raw(path))
-    item = collect(path)
-    as_json = item.to_json_dict()
-    assert item_problems(as_json) == []
-    assert item.kind == "security" and item.schema_ == "security/v1" and item.source.format == "pip-audit-json"
+    item, as_json = helpers.collect_valid(path)
+    assert item.source.format == "pip-audit-json"
     assert item.source.tool == "pip-audit" and item.source.tool_version is None and item.observed is None
     data = as_json["data"]
     assert data["scanner"] == {"name": "pip-audit"} and data["scan_types"] == ["sca"] and "target" not in data
     # pip-audit gives no severity: every finding counts as unknown
-    assert data["counts"] == {s: (distinct if s == "unknown" else 0) for s in SEVERITIES}
+    assert data["counts"] == {s: (distinct if s == "unknown" else 0) for s in helpers.SEVERITIES}
     assert data["suppressed"] == 0 and len(data["findings"]) == distinct
+    assert data["scan_errors"] == 0  # skipped dependencies are not files it failed to scan: they are not findings
     assert sum(f["occurrences"] for f in data["findings"]) == rows
     skipped = {d["name"] for d in _dependencies(_raw(path)) if "skip_reason" in d}
     assert skipped and not {f["package"]["name"] for f in data["findings"]} & skipped
@@ -140,20 +123,20 @@ def test_two_entries_for_one_cve_in_one_package_count_once(tmp_path: Path) -> No
     document = _raw(FORMATTER)
     requests = next(d for d in document["dependencies"] if d["name"] == "requests")
     requests["vulns"].append({"id": "GHSA-j8r2-6x86-q33q", "fix_versions": ["2.31.0"], "aliases": ["CVE-2023-32681"]})
-    data = collect(_write(tmp_path, document)).to_json_dict()["data"]
+    data = collect(helpers.write_json(tmp_path, document)).to_json_dict()["data"]
     assert data["counts"]["unknown"] == 4 == _independent(document)[0]
     merged = [f for f in data["findings"] if "CVE-2023-32681" in f["ids"]]
     assert len(merged) == 1 and merged[0]["occurrences"] == 2
 
 
 def test_no_dependencies_is_a_clean_scan(tmp_path: Path) -> None:
-    data = collect(_write(tmp_path, {"dependencies": [], "fixes": []})).to_json_dict()["data"]
-    assert data["findings"] == [] and data["counts"] == dict.fromkeys(SEVERITIES, 0)
+    data = collect(helpers.write_json(tmp_path, {"dependencies": [], "fixes": []})).to_json_dict()["data"]
+    assert data["findings"] == [] and data["counts"] == dict.fromkeys(helpers.SEVERITIES, 0)
 
 
 def test_a_run_that_skipped_every_dependency_audited_nothing() -> None:
     assert detect(ALL_SKIPPED) is PipAuditJsonCollector
-    assert _error(ALL_SKIPPED).message == (
+    assert helpers.input_error(ALL_SKIPPED).message == (
         "pip-audit audited none of its 2 dependencies "
         "(all skipped: Dependency not found on PyPI and could not be audited: django (2.0))"
     )
@@ -162,17 +145,12 @@ def test_a_run_that_skipped_every_dependency_audited_nothing() -> None:
 def test_empty_and_truncated_files(tmp_path: Path) -> None:
     empty = tmp_path / "empty.json"
     empty.write_bytes(b"")
-    assert _error(empty).message == "file is empty"
     blank = tmp_path / "blank.json"
     blank.write_bytes(b"\n\n")
-    with pytest.raises(InputError) as caught:
-        PipAuditJsonCollector().collect(blank)
-    assert caught.value.message == f"file is empty, expected {WHAT}"
-    raw = MANY.read_bytes()
-    cut = tmp_path / "cut.json"
-    cut.write_bytes(raw[: len(raw) // 2])
-    error = _error(cut)
-    assert error.message.startswith("malformed JSON: ") and error.line is not None and error.line > 10
+    for path in (empty, blank):
+        helpers.assert_empty_refused(path, PipAuditJsonCollector, WHAT, "pip-audit-json")
+    error = helpers.assert_malformed_json_located(helpers.cut_copy(tmp_path, MANY))
+    assert error.line is not None and error.line > 10
 
 
 @pytest.mark.parametrize(
@@ -218,15 +196,15 @@ def test_empty_and_truncated_files(tmp_path: Path) -> None:
     ],
 )
 def test_wrong_shapes_are_one_line_input_errors(tmp_path: Path, document: Any, message: str) -> None:
-    assert _error(_write(tmp_path, document), "pip-audit-json").message == message
+    helpers.assert_refused(tmp_path, document, "pip-audit-json", message)
 
 
 def test_other_tools_json_named_as_pip_audit_is_refused() -> None:
-    snyk = TESTS_DATA / "security" / "snyk" / "snyk_test_single_project_maven.json"
-    assert _error(snyk, "pip-audit-json").message == f"not {WHAT}: no 'dependencies' list"
-    trivy_bom = TESTS_DATA / "security" / "cyclonedx" / "cdx1.5_trivy0.48.1_with_vulns.json"
+    snyk = helpers.TESTS_DATA / "security" / "snyk" / "snyk_test_single_project_maven.json"
+    assert helpers.input_error(snyk, "pip-audit-json").message == f"not {WHAT}: no 'dependencies' list"
+    trivy_bom = helpers.TESTS_DATA / "security" / "cyclonedx" / "cdx1.5_trivy0.48.1_with_vulns.json"
     # a CycloneDX BOM has a 'dependencies' list too, but of refs: refused on its first entry
-    assert _error(trivy_bom, "pip-audit-json").message == f"not {WHAT}: dependencies[0] has no 'name'"
+    assert helpers.input_error(trivy_bom, "pip-audit-json").message == f"not {WHAT}: dependencies[0] has no 'name'"
 
 
 @pytest.mark.parametrize("path", sorted(DATA.glob("*.json")), ids=lambda p: p.name)
@@ -236,7 +214,4 @@ def test_detect_recognises_every_pip_audit_file(path: Path) -> None:
 
 
 def test_detect_is_false_for_every_other_sample_and_test_file() -> None:
-    files = [p for p in SHARED.rglob("*") if p.is_file()]
-    files += [p for p in TESTS_DATA.rglob("*") if p.is_file() and p.parent != DATA]
-    assert len(files) > 50
-    assert [str(p) for p in sorted(files) if PipAuditJsonCollector.detect(p.read_bytes()[:HEAD_BYTES])] == []
+    helpers.assert_detect_is_specific(PipAuditJsonCollector, [], minimum=50, skip=lambda p: p.parent == DATA)

@@ -17,22 +17,11 @@ from typing import Any
 import pytest
 
 from evaluator.collectors import collect, detect
-from evaluator.collectors.interface import HEAD_BYTES
 from evaluator.collectors.security.common import code_fingerprint, package_fingerprint
 from evaluator.collectors.security.sarif import SarifCollector
-from evaluator.errors import InputError
-from evaluator.evidence import item_problems
+from tests.collectors.security import helpers
 
-TESTS_DATA = Path(__file__).parent.parent.parent / "data"
-DATA = TESTS_DATA / "security" / "sarif"
-SHARED = next(
-    (
-        path
-        for path in (Path(__file__).resolve().parents[4] / "shared" / "samples", Path("/work/shared/samples"))
-        if path.is_dir()
-    ),
-    Path("/work/shared/samples"),
-)
+DATA = helpers.TESTS_DATA / "security" / "sarif"
 CODEQL_NEW = DATA / "codeql" / "codeql_2.12.5_javascript_vulnerable_express.sarif"
 CODEQL_OLD = DATA / "codeql" / "codeql_2.5.4_python_defectdojo.sarif"
 GITLEAKS_7 = DATA / "gitleaks" / "gitleaks_v7.5.0.sarif"
@@ -45,24 +34,12 @@ TRIVY = DATA / "trivy" / "trivy_dev_alpine310_image_golden.sarif"
 GRYPE = DATA / "grype" / "grype_0.0.0-dev_image_golden.sarif"
 EDGE = DATA / "edge"
 TWO_RUNS = EDGE / "two_runs_extensions_suppressions.sarif"
-SEVERITIES = ("critical", "high", "medium", "low", "info", "unknown")
 LEVEL_WORDS = {"error": "high", "warning": "medium", "note": "info", "none": "info"}
 NOT = "not a SARIF 2.1.0 log"
 
 
 def _raw(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _band(value: str) -> str:
-    number = float(value)
-    if number >= 9.0:
-        return "critical"
-    if number >= 7.0:
-        return "high"
-    if number >= 4.0:
-        return "medium"
-    return "low" if number > 0 else "info"
 
 
 def _region(result: dict[str, Any]) -> tuple[str, int]:
@@ -91,15 +68,29 @@ def _count(
     return counts, sum(1 for _, suppressed in found.values() if suppressed)
 
 
+def _unscanned(path: Path) -> int:
+    """Distinct files named by error-level execution notifications of successful invocations, per run."""
+    total = 0
+    for run in _raw(path)["runs"]:
+        files = {
+            location["physicalLocation"]["artifactLocation"]["uri"]
+            for invocation in run.get("invocations", [])
+            if invocation.get("executionSuccessful") is not False
+            for notification in invocation.get("toolExecutionNotifications", [])
+            if notification.get("level") == "error"
+            for location in notification["locations"]
+        }
+        total += len(files)
+    return total
+
+
 def _check(path: Path, expected: Counter[str], suppressed: int = 0) -> dict[str, Any]:
-    item = collect(path)
-    document = item.to_json_dict()
-    assert item_problems(document) == []
-    assert item.kind == "security"
+    item, document = helpers.collect_valid(path)
     assert item.source.format == "sarif"
     data = document["data"]
-    assert data["counts"] == {s: expected.get(s, 0) for s in SEVERITIES}
+    assert data["counts"] == {s: expected.get(s, 0) for s in helpers.SEVERITIES}
     assert data["suppressed"] == suppressed
+    assert data["scan_errors"] == _unscanned(path)
     assert len(data["findings"]) == sum(expected.values()) + suppressed
     assert data["truncated"] is False
     return data
@@ -115,7 +106,7 @@ def _by_rule(data: dict[str, Any], rule_id: str) -> list[dict[str, Any]]:
 def _codeql_severity(result: dict[str, Any], rule: Rule) -> str:
     properties = rule.get("properties", {})
     if "security-severity" in properties:
-        return _band(properties["security-severity"])
+        return helpers.cvss_band(float(properties["security-severity"]))
     return LEVEL_WORDS[result.get("level") or rule["defaultConfiguration"]["level"]]
 
 
@@ -139,6 +130,57 @@ def test_codeql_2_12_security_severity_and_cwe() -> None:
         ("js/incomplete-sanitization", "app.ts"),
         ("js/incomplete-sanitization", "dist/app.js"),
     }
+
+
+def test_codeql_extraction_errors_count_once_per_file() -> None:
+    """97 error notifications, one per line of the one tsconfig.json CodeQL could not extract: one scan error."""
+    (invocation,) = _raw(CODEQL_NEW)["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is True
+    errors = [n for n in invocation["toolExecutionNotifications"] if n["level"] == "error"]
+    assert len(errors) == 97
+    assert {loc["physicalLocation"]["artifactLocation"]["uri"] for n in errors for loc in n["locations"]} == {
+        "tsconfig.json"
+    }
+    data = collect(CODEQL_NEW).to_json_dict()["data"]
+    assert data["scan_errors"] == 1 == _unscanned(CODEQL_NEW)
+    assert "Extraction failed" not in json.dumps(data)
+
+
+def test_scan_errors_from_execution_notifications(tmp_path: Path) -> None:
+    """Error notifications count per artifact (uri, else index) and alone without one, each run on its own;
+    warning / none notifications, configuration notifications and a run that failed as a whole do not count."""
+
+    def notification(level: str | None, *locations: dict[str, Any]) -> dict[str, Any]:
+        found: dict[str, Any] = {"message": {"text": "could not analyse"}, "locations": list(locations)}
+        return found if level is None else {**found, "level": level}
+
+    def at(uri: str | None = None, index: int | None = None) -> dict[str, Any]:
+        artifact = {"uri": uri} if uri is not None else {"index": index}
+        return {"physicalLocation": {"artifactLocation": artifact}}
+
+    def run(*notifications: dict[str, Any]) -> dict[str, Any]:
+        invocation = {
+            "executionSuccessful": True,
+            "toolExecutionNotifications": list(notifications),
+            "toolConfigurationNotifications": [notification("error", at("rules.yml"))],
+        }
+        return {"tool": {"driver": {"name": "Semgrep OSS"}}, "invocations": [invocation], "results": []}
+
+    first = run(
+        notification("error", at("a.py")),
+        notification("error", at("a.py"), at("b.py")),
+        notification("error", at(index=0)),
+        notification("error"),
+        notification("error"),
+        notification("warning", at("c.py")),
+        notification(None, at("d.py")),  # SARIF's default level is warning
+        notification("none", at("e.py")),
+    )
+    second = run(notification("error", at("a.py")))
+    path = helpers.write_json(tmp_path, {"version": "2.1.0", "runs": [first, second]}, "notifications.sarif")
+    _, document = helpers.collect_valid(path)
+    assert document["data"]["scan_errors"] == 2 + 1 + 2 + 1
+    assert document["data"]["findings"] == []
 
 
 def test_codeql_2_5_levels_without_security_severity() -> None:
@@ -185,13 +227,12 @@ def test_gitleaks_7_rule_from_message_and_no_secret_anywhere() -> None:
     assert match[0]["title"] == "AWS Access Key"
     assert "tool_severity" not in match[0]  # Gitleaks writes no level: high, as the gitleaks-json collector
     assert match[0]["first_seen"] == "2021-07-15T15:00:32Z"  # properties.date 2021-07-15T22:00:32+07:00
-    item_json = json.dumps(collect(GITLEAKS_7).to_json_dict())
+    never = ["AKIAIOSFODNN7EXAMPLE", "PRIVATE KEY-----"]
     for result in raw["runs"][0]["results"]:
-        assert result["properties"]["offender"] not in item_json
-        assert result["locations"][0]["physicalLocation"]["region"]["snippet"]["text"].strip() not in item_json
-        assert result["properties"]["commitMessage"][:40] not in item_json
-    assert "AKIAIOSFODNN7EXAMPLE" not in item_json
-    assert "PRIVATE KEY-----" not in item_json
+        never.append(result["properties"]["offender"])
+        never.append(result["locations"][0]["physicalLocation"]["region"]["snippet"]["text"].strip())
+        never.append(result["properties"]["commitMessage"][:40])
+    helpers.assert_never_copied(collect(GITLEAKS_7).to_json_dict(), never)
 
 
 def test_gitleaks_8_title_is_the_rule_never_the_message() -> None:
@@ -204,11 +245,9 @@ def test_gitleaks_8_title_is_the_rule_never_the_message() -> None:
     assert finding["fingerprint"] == code_fingerprint(
         "secrets", "gitleaks", "test-rule", "auth.py", 1, "0000000000000000"
     )
-    item_json = json.dumps(collect(GITLEAKS_8).to_json_dict())
     result = raw["runs"][0]["results"][0]
-    assert result["locations"][0]["physicalLocation"]["region"]["snippet"]["text"] not in item_json
-    assert result["message"]["text"] not in item_json
-    assert "johndoe" not in item_json
+    snippet = result["locations"][0]["physicalLocation"]["region"]["snippet"]["text"]
+    helpers.assert_never_copied(collect(GITLEAKS_8).to_json_dict(), [snippet, result["message"]["text"], "johndoe"])
 
 
 # --- Bandit, Semgrep, Checkov (generated here, see SOURCES.md) -----------------------------------------------------
@@ -294,7 +333,7 @@ def test_trivy_package_fingerprint_and_severity_tag() -> None:
 
 
 def test_grype_package_from_message_and_help() -> None:
-    expected, _ = _count(GRYPE, lambda r, rule: _band(rule["properties"]["security-severity"]))
+    expected, _ = _count(GRYPE, lambda r, rule: helpers.cvss_band(float(rule["properties"]["security-severity"])))
     assert expected == Counter({"medium": 1, "low": 1})
     data = _check(GRYPE, expected)
     assert data["scanner"] == {"name": "grype", "version": "0.0.0-dev"}
@@ -316,8 +355,8 @@ def test_grype_package_from_message_and_help() -> None:
 @pytest.mark.parametrize(
     ("sarif", "other"),
     [
-        (GITLEAKS_7, TESTS_DATA / "security" / "gitleaks" / "gitleaks_v7.5.0.json"),
-        (TRIVY, TESTS_DATA / "security" / "trivy" / "trivy_alpine310_image_schema2_2021-10.json"),
+        (GITLEAKS_7, helpers.TESTS_DATA / "security" / "gitleaks" / "gitleaks_v7.5.0.json"),
+        (TRIVY, helpers.TESTS_DATA / "security" / "trivy" / "trivy_alpine310_image_schema2_2021-10.json"),
     ],
 )
 def test_fingerprints_match_the_tools_json_collector(sarif: Path, other: Path) -> None:
@@ -332,9 +371,7 @@ def test_fingerprints_match_the_tools_json_collector(sarif: Path, other: Path) -
 
 
 def test_two_runs_extensions_suppressions_kinds_and_levels() -> None:
-    item = collect(TWO_RUNS)
-    document = item.to_json_dict()
-    assert item_problems(document) == []
+    item, document = helpers.collect_valid(TWO_RUNS)
     data = document["data"]
     assert data["scanner"] == {"name": "CodeQL + Semgrep OSS", "version": "2.15.0"}
     assert item.source.tool == "CodeQL + Semgrep OSS"
@@ -406,8 +443,7 @@ def test_advisory_without_identifiable_package_and_review_kinds(tmp_path: Path) 
     }
     path = tmp_path / "osv.sarif"
     path.write_text(json.dumps(log), encoding="utf-8")
-    item = collect(path)
-    assert item_problems(item.to_json_dict()) == []
+    item, _ = helpers.collect_valid(path)
     (finding,) = item.to_json_dict()["data"]["findings"]
     assert finding["ids"] == ["CVE-2021-44228", "GHSA-jfh8-c2jp-5v3q"]
     assert finding["category"] == "sca"
@@ -438,40 +474,24 @@ def test_advisory_without_identifiable_package_and_review_kinds(tmp_path: Path) 
     ],
 )
 def test_bad_logs_are_input_errors(name: str, message: str) -> None:
-    with pytest.raises(InputError) as caught:
-        collect(EDGE / name)
-    assert caught.value.message == message
-    assert "\n" not in str(caught.value)
+    assert helpers.input_error(EDGE / name).message == message
 
 
 def test_empty_file() -> None:
-    with pytest.raises(InputError) as caught:
-        collect(EDGE / "empty.sarif")
-    assert caught.value.message == "file is empty"
-    with pytest.raises(InputError) as caught:
-        collect(EDGE / "empty.sarif", format_name="sarif")
-    assert caught.value.message == "file is empty"
-    with pytest.raises(InputError) as caught:
-        SarifCollector().collect(EDGE / "empty.sarif")
-    assert caught.value.message == "file is empty, expected a SARIF 2.1.0 log"
+    helpers.assert_empty_refused(EDGE / "empty.sarif", SarifCollector, "a SARIF 2.1.0 log", "sarif")
 
 
 def test_truncated_json() -> None:
-    with pytest.raises(InputError) as caught:
-        collect(EDGE / "truncated.sarif")
-    assert caught.value.message.startswith("malformed JSON")
-    assert caught.value.line == 5
+    error = helpers.input_error(EDGE / "truncated.sarif")
+    assert error.message.startswith("malformed JSON")
+    assert error.line == 5
 
 
 def test_other_tools_json_is_an_input_error() -> None:
-    other = TESTS_DATA / "security" / "trivy" / "trivy_alpine310_image_schema2_2026.json"
-    with pytest.raises(InputError) as caught:
-        collect(other, format_name="sarif")
-    assert caught.value.message == f"{NOT}: no 'version'"
-    array = TESTS_DATA / "security" / "gitleaks" / "gitleaks_v8_many.json"
-    with pytest.raises(InputError) as caught:
-        collect(array, format_name="sarif")
-    assert caught.value.message == f"{NOT}: expected a JSON object with 'version' and 'runs'"
+    other = helpers.TESTS_DATA / "security" / "trivy" / "trivy_alpine310_image_schema2_2026.json"
+    assert helpers.input_error(other, "sarif").message == f"{NOT}: no 'version'"
+    array = helpers.TESTS_DATA / "security" / "gitleaks" / "gitleaks_v8_many.json"
+    assert helpers.input_error(array, "sarif").message == f"{NOT}: expected a JSON object with 'version' and 'runs'"
 
 
 def test_wrong_types(tmp_path: Path) -> None:
@@ -497,9 +517,7 @@ def test_wrong_types(tmp_path: Path) -> None:
         if content.startswith('{"tool"'):
             content = '{"version": "2.1.0", "runs": [' + content + "]}"
         path.write_text(content, encoding="utf-8")
-        with pytest.raises(InputError) as caught:
-            collect(path, format_name="sarif")
-        assert caught.value.message == message, content
+        assert helpers.input_error(path, "sarif").message == message, content
 
 
 # --- Detection -----------------------------------------------------------------------------------------------------
@@ -512,14 +530,6 @@ def test_detects_every_sarif_sample() -> None:
 
 def test_detect_is_specific() -> None:
     """SARIF is detected in every .sarif file and in nothing else under the shared samples and tests/data."""
-    checked = 0
-    for root in (SHARED, TESTS_DATA):
-        for path in sorted(root.rglob("*")):
-            if not path.is_file():
-                continue
-            with path.open("rb") as handle:
-                head = handle.read(HEAD_BYTES)
-            is_sarif = path.suffix == ".sarif" and path.name != "empty.sarif"
-            assert SarifCollector.detect(head) is is_sarif, path
-            checked += 1
-    assert checked > 50
+    mine = [p for p in helpers.every_sample_file() if p.suffix == ".sarif" and p.name != "empty.sarif"]
+    assert len(mine) > 10
+    helpers.assert_detect_is_specific(SarifCollector, mine, minimum=50)

@@ -14,12 +14,9 @@ from evaluator.collectors import collect, detect
 from evaluator.collectors.interface import HEAD_BYTES
 from evaluator.collectors.security.common import code_fingerprint
 from evaluator.collectors.security.semgrep import SemgrepJsonCollector
-from evaluator.errors import InputError
-from evaluator.evidence import item_problems
+from tests.collectors.security import helpers
 
-TESTS_DATA = Path(__file__).parent.parent.parent / "data"
-DATA = TESTS_DATA / "security" / "semgrep"
-SHARED = Path("/work/shared/samples")
+DATA = helpers.TESTS_DATA / "security" / "semgrep"
 VERSIONS = ("1.50.0", "1.185.0")
 READABLE = [
     DATA / f"semgrep_{v}_{case}.json"
@@ -28,7 +25,6 @@ READABLE = [
 ]
 SECRETS = ("hunter2-Zq9vX7", "s3cr3t-Pa55w0rd")
 WHAT = "not a Semgrep JSON report"
-ZERO = dict.fromkeys(("critical", "high", "medium", "low", "info", "unknown"), 0)
 
 
 def _raw(path: Path) -> dict[str, Any]:
@@ -45,7 +41,7 @@ def _expected_severity(result: dict[str, Any]) -> str:
 
 def _expected_counts(raw: dict[str, Any]) -> tuple[dict[str, int], int]:
     counted = Counter(_expected_severity(r) for r in raw["results"] if not r["extra"].get("is_ignored"))
-    return {**ZERO, **counted}, sum(1 for r in raw["results"] if r["extra"].get("is_ignored"))
+    return {**helpers.ZERO, **counted}, sum(1 for r in raw["results"] if r["extra"].get("is_ignored"))
 
 
 def _cwes(metadata: dict[str, Any]) -> list[int]:
@@ -57,9 +53,7 @@ def _cwes(metadata: dict[str, Any]) -> list[int]:
 @pytest.mark.parametrize("path", READABLE, ids=lambda p: p.name)
 def test_real_outputs_parse_with_counts_from_the_raw_json(path: Path) -> None:
     raw = _raw(path)
-    item = collect(path)
-    assert item_problems(item.to_json_dict()) == []
-    assert item.kind == "security" and item.schema_ == "security/v1"
+    item, _ = helpers.collect_valid(path)
     assert item.source.format == "semgrep-json"
     assert item.source.tool == "semgrep" and item.source.tool_version == raw["version"]
     data = item.data
@@ -68,6 +62,7 @@ def test_real_outputs_parse_with_counts_from_the_raw_json(path: Path) -> None:
     counts, suppressed = _expected_counts(raw)
     assert data["counts"] == counts
     assert data["suppressed"] == suppressed
+    assert data["scan_errors"] == len({e["path"] for e in raw["errors"] if e["level"] == "warn"})
     assert len(data["findings"]) == len(raw["results"])
     by_place = {(f["rule_id"], f["location"]["path"], f["location"]["line"]): f for f in data["findings"]}
     for result in raw["results"]:
@@ -88,7 +83,7 @@ def test_real_outputs_parse_with_counts_from_the_raw_json(path: Path) -> None:
 @pytest.mark.parametrize("version", VERSIONS)
 def test_app_output_values(version: str) -> None:
     data = collect(DATA / f"semgrep_{version}_app.json").data
-    assert data["counts"] == {**ZERO, "high": 1, "medium": 5, "low": 1}
+    assert data["counts"] == {**helpers.ZERO, "high": 1, "medium": 5, "low": 1}
     assert sorted((f["rule_id"], f["location"]["line"], f["severity"]) for f in data["findings"]) == [
         ("python-eval-use", 17, "medium"),  # ERROR rule, metadata impact MEDIUM wins
         ("python-eval-use", 21, "medium"),
@@ -128,12 +123,9 @@ def test_newer_semgrep_lists_nosemgrep_results_without_the_flag() -> None:
 
 @pytest.mark.parametrize("path", READABLE, ids=lambda p: p.name)
 def test_secrets_and_source_lines_never_reach_the_item(path: Path) -> None:
-    text = json.dumps(collect(path).to_json_dict())
-    for secret in SECRETS:
-        assert secret not in text
-    for result in _raw(path)["results"]:
-        assert result["extra"]["lines"] not in text
-        assert result["extra"]["fingerprint"] not in text
+    extras = [result["extra"] for result in _raw(path)["results"]]
+    copied = [*SECRETS, *(e["lines"] for e in extras), *(e["fingerprint"] for e in extras)]
+    helpers.assert_never_copied(collect(path).to_json_dict(), copied)
 
 
 def test_the_1_50_output_does_hold_the_secret_in_its_lines() -> None:
@@ -150,7 +142,9 @@ def test_partial_parse_warning_is_not_fatal(version: str) -> None:
     assert ("python-eval-use", "src/broken/broken.py", 2) in {
         (f["rule_id"], f["location"]["path"], f["location"]["line"]) for f in data["findings"]
     }
-    assert data["counts"] == {**ZERO, "high": 1, "medium": 6, "low": 1}
+    assert data["counts"] == {**helpers.ZERO, "high": 1, "medium": 6, "low": 1}
+    assert data["scan_errors"] == 1  # the partially parsed file, counted once
+    assert "PartialParsing" not in json.dumps(data) and "Syntax error" not in json.dumps(data)
 
 
 @pytest.mark.parametrize(
@@ -174,24 +168,20 @@ def test_scanner_error_reports_are_input_errors(name: str, message: str) -> None
     raw = _raw(path)
     assert raw["results"] == []
     assert detect(path) is SemgrepJsonCollector
-    with pytest.raises(InputError) as exc:
-        collect(path)
-    assert str(exc.value) == f"{path}: {message}"
+    assert str(helpers.input_error(path)) == f"{path}: {message}"
 
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_clean_output_is_zero_findings(version: str) -> None:
     data = collect(DATA / f"semgrep_{version}_clean.json").data
-    assert data["findings"] == [] and data["counts"] == ZERO and data["suppressed"] == 0
+    assert data["findings"] == [] and data["counts"] == helpers.ZERO and data["suppressed"] == 0
 
 
 # ---- severity and category rules on edited copies of a real output ---------------------------------
 
 
 def _write(tmp_path: Path, document: Any) -> Path:
-    path = tmp_path / "semgrep.json"
-    path.write_text(json.dumps(document))
-    return path
+    return helpers.write_json(tmp_path, document, "semgrep.json")
 
 
 def _one_result(**extra: Any) -> dict[str, Any]:
@@ -233,46 +223,35 @@ def test_secrets_rules_are_secrets_findings(tmp_path: Path) -> None:
 def test_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "semgrep.json"
     path.write_text("")
-    with pytest.raises(InputError) as exc:
-        collect(path)
-    assert str(exc.value) == f"{path}: file is empty"
-    with pytest.raises(InputError) as exc:
-        SemgrepJsonCollector().collect(path)
-    assert str(exc.value) == f"{path}: file is empty, expected a Semgrep JSON report"
+    helpers.assert_empty_refused(path, SemgrepJsonCollector, "a Semgrep JSON report", "semgrep-json")
 
 
 def test_truncated_json(tmp_path: Path) -> None:
     raw = (DATA / "semgrep_1.50.0_app.json").read_text(encoding="utf-8")
     path = tmp_path / "semgrep.json"
     path.write_text(raw[: len(raw) * 2 // 3])
-    with pytest.raises(json.JSONDecodeError) as std:
-        json.loads(path.read_text())
     assert detect(path) is SemgrepJsonCollector
-    with pytest.raises(InputError) as exc:
-        collect(path)
-    assert str(exc.value) == f"{path}:{std.value.lineno}:{std.value.colno}: malformed JSON: {std.value.msg}"
+    helpers.assert_malformed_json_located(path)
 
 
 @pytest.mark.parametrize(
     ("other", "message"),
     [
         (
-            TESTS_DATA / "security" / "bandit" / "bandit_1.9.4_app.json",
+            helpers.TESTS_DATA / "security" / "bandit" / "bandit_1.9.4_app.json",
             f"{WHAT}: no 'results' and 'errors' lists with 'paths' or 'version'",
         ),
         (
-            TESTS_DATA / "security" / "checkov" / "checkov_3.3.30_terraform_k8s_secrets.json",
+            helpers.TESTS_DATA / "security" / "checkov" / "checkov_3.3.30_terraform_k8s_secrets.json",
             f"{WHAT}: expected a JSON object",
         ),
-        (SHARED / "security" / "gitleaks" / "gitleaks_v8_many.json", f"{WHAT}: expected a JSON object"),
+        (helpers.SHARED / "security" / "gitleaks" / "gitleaks_v8_many.json", f"{WHAT}: expected a JSON object"),
     ],
     ids=lambda p: p.name if isinstance(p, Path) else "",
 )
 def test_other_tools_json_is_an_error(other: Path, message: str) -> None:
     assert detect(other) is not SemgrepJsonCollector
-    with pytest.raises(InputError) as exc:
-        collect(other, "semgrep-json")
-    assert str(exc.value) == f"{other}: {message}"
+    assert str(helpers.input_error(other, "semgrep-json")) == f"{other}: {message}"
 
 
 @pytest.mark.parametrize(
@@ -295,10 +274,7 @@ def test_other_tools_json_is_an_error(other: Path, message: str) -> None:
 def test_wrong_shapes(tmp_path: Path, change: Any, message: str) -> None:
     document = _raw(DATA / "semgrep_1.185.0_app.json")
     change(document)
-    path = _write(tmp_path, document)
-    with pytest.raises(InputError) as exc:
-        collect(path, "semgrep-json")
-    assert str(exc.value) == f"{path}: {message}"
+    helpers.assert_refused(tmp_path, document, "semgrep-json", message, "semgrep.json")
 
 
 # ---- detection -------------------------------------------------------------------------------------
@@ -307,10 +283,7 @@ def test_wrong_shapes(tmp_path: Path, change: Any, message: str) -> None:
 def test_detect_is_specific() -> None:
     mine = set(DATA.glob("*.json"))
     assert len(mine) == 11
-    for path in sorted(p for root in (SHARED, TESTS_DATA) for p in root.rglob("*") if p.is_file()):
-        with open(path, "rb") as fh:
-            head = fh.read(HEAD_BYTES)
-        assert SemgrepJsonCollector.detect(head) is (path in mine), path
+    helpers.assert_detect_is_specific(SemgrepJsonCollector, mine)
 
 
 @pytest.mark.parametrize("version", VERSIONS)

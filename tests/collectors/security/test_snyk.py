@@ -13,12 +13,9 @@ from evaluator.collectors import collect, detect
 from evaluator.collectors.interface import HEAD_BYTES
 from evaluator.collectors.security.common import code_fingerprint, package_fingerprint
 from evaluator.collectors.security.snyk import SnykJsonCollector
-from evaluator.errors import InputError
-from evaluator.evidence import item_problems
+from tests.collectors.security import helpers
 
-DATA = Path(__file__).parent.parent.parent / "data" / "security" / "snyk"
-TESTS_DATA = Path(__file__).parent.parent.parent / "data"
-SHARED = Path("/work/shared/samples")
+DATA = helpers.TESTS_DATA / "security" / "snyk"
 ERROR_REPORT = DATA / "snyk_error_report_handmade.json"
 SAMPLES = sorted(p for p in DATA.glob("*.json") if p != ERROR_REPORT)
 SINGLE = DATA / "snyk_test_single_project_maven.json"
@@ -28,7 +25,6 @@ CONTAINER = DATA / "snyk_container_with_app_vulns.json"
 CONTAINER_EPSS = DATA / "snyk_container_test_epss.json"
 IAC = DATA / "snyk_iac_test_report.json"
 HANDMADE = DATA / "snyk_test_paths_ignore_license_handmade.json"
-SEVERITIES = ("critical", "high", "medium", "low", "info", "unknown")
 SNYK = "a Snyk JSON report (snyk test --json)"
 NOT_SNYK = f"not {SNYK}"
 
@@ -66,43 +62,19 @@ def _independent(document: Any) -> tuple[Counter[str], int, int]:
     return Counter(counted.values()), len(ignored), rows
 
 
-def _write(tmp_path: Path, document: Any, name: str = "snyk.json") -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(document), encoding="utf-8")
-    return path
-
-
-def _error(path: Path, format_name: str | None = None) -> InputError:
-    with pytest.raises(InputError) as caught:
-        collect(path, format_name=format_name)
-    return caught.value
-
-
-def _finding(data: dict[str, Any], rule_id: str, installed: str | None = None) -> dict[str, Any]:
-    found = [
-        f
-        for f in data["findings"]
-        if f["rule_id"] == rule_id and (installed is None or f.get("package", {}).get("installed") == installed)
-    ]
-    assert len(found) == 1, found
-    return found[0]
-
-
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
 def test_every_sample_parses_with_counts_checked_against_the_raw_json(path: Path) -> None:
     expected, ignored, rows = _independent(_raw(path))
-    item = collect(path)
-    as_json = item.to_json_dict()
-    assert item_problems(as_json) == []
-    assert item.kind == "security" and item.schema_ == "security/v1"
+    item, as_json = helpers.collect_valid(path)
     assert item.source.format == "snyk-json" and item.source.tool == "snyk" and item.source.tool_version is None
     data = as_json["data"]
     assert data["scanner"] == {"name": "snyk"}
-    assert data["counts"] == {s: expected.get(s, 0) for s in SEVERITIES}
+    assert data["counts"] == {s: expected.get(s, 0) for s in helpers.SEVERITIES}
     assert data["suppressed"] == ignored
     assert len(data["findings"]) == sum(expected.values()) + ignored
     assert sum(f["occurrences"] for f in data["findings"]) == rows
     assert data["truncated"] is False
+    assert data["scan_errors"] == 0  # a Snyk project it could not test is an error report, not a count
     for finding in data["findings"]:
         assert "first_seen" not in finding  # Snyk never says when it first saw an issue in this project
 
@@ -118,7 +90,7 @@ def test_single_project_finding_field_by_field() -> None:
     data = collect(SINGLE).to_json_dict()["data"]
     assert data["scan_types"] == ["sca"]
     assert data["target"] == "com.test:myframework (pom.xml)"
-    finding = _finding(data, "SNYK-JAVA-ORGAPACHESANTUARIO-460281")
+    finding = helpers.one_finding(data, "SNYK-JAVA-ORGAPACHESANTUARIO-460281")
     assert finding == {
         "fingerprint": package_fingerprint(["CVE-2019-12400"], "x", "org.apache.santuario:xmlsec", "2.1.1"),
         "category": "sca",
@@ -150,7 +122,7 @@ def test_single_project_finding_field_by_field() -> None:
 def test_no_vulnerabilities_is_a_clean_scan_not_an_error() -> None:
     data = collect(NO_VULNS).to_json_dict()["data"]
     assert data["findings"] == []
-    assert data["counts"] == dict.fromkeys(SEVERITIES, 0)
+    assert data["counts"] == dict.fromkeys(helpers.SEVERITIES, 0)
     assert data["scan_types"] == ["sca"] and data["target"] == "com.test:maven-profiles (pom.xml)"
 
 
@@ -161,13 +133,13 @@ def test_all_projects_array_is_combined_and_the_same_package_version_counts_once
         "com.test:project-b (project-b\\pom.xml)"
     )
     # guava 29.0-jre is vulnerable in two projects: one finding, two occurrences; guava 22.0 is another finding
-    newer = _finding(data, "SNYK-JAVA-COMGOOGLEGUAVA-1015415", "29.0-jre")
-    older = _finding(data, "SNYK-JAVA-COMGOOGLEGUAVA-1015415", "22.0")
+    newer = helpers.one_finding(data, "SNYK-JAVA-COMGOOGLEGUAVA-1015415", installed="29.0-jre")
+    older = helpers.one_finding(data, "SNYK-JAVA-COMGOOGLEGUAVA-1015415", installed="22.0")
     assert newer["occurrences"] == 2 and older["occurrences"] == 1
     assert newer["package"]["fixed"] == ["30.0-android", "30.0-jre"]
     # version-collision cannot upgrade it, project-b can: the merged finding keeps "a fix is known"
     assert newer["fix_available"] is True
-    assert _finding(data, "SNYK-JAVA-COMGOOGLEGUAVA-32236")["ids"] == [
+    assert helpers.one_finding(data, "SNYK-JAVA-COMGOOGLEGUAVA-32236")["ids"] == [
         "CVE-2018-10237",
         "GHSA-mvr2-9pj6-7w5j",
         "SNYK-JAVA-COMGOOGLEGUAVA-32236",
@@ -178,7 +150,7 @@ def test_container_report_os_package_is_the_binary_package_and_category_containe
     data = collect(CONTAINER).to_json_dict()["data"]
     assert data["scan_types"] == ["container"]
     assert data["target"] == "vulnerable:latest (base image python:3.11.0b3-slim-buster)"
-    zlib = _finding(data, "SNYK-DEBIAN10-ZLIB-2976149")
+    zlib = helpers.one_finding(data, "SNYK-DEBIAN10-ZLIB-2976149")
     assert zlib["category"] == "container"
     assert zlib["severity"] == "critical" and zlib["cvss"]["score_x10"] == 98
     assert zlib["package"] == {
@@ -191,7 +163,7 @@ def test_container_report_os_package_is_the_binary_package_and_category_containe
     assert zlib["fingerprint"] == package_fingerprint(["CVE-2022-37434"], "x", "zlib1g", "1:1.2.11.dfsg-1+deb10u1")
     assert "location" not in zlib
     # the Go binary Snyk found inside the image (applications[])
-    app = _finding(data, "SNYK-GOLANG-GOLANGORGXCRYPTOSSH-551923")
+    app = helpers.one_finding(data, "SNYK-GOLANG-GOLANGORGXCRYPTOSSH-551923")
     assert app["category"] == "container" and app["location"] == {"path": "/bin/gobin"}
     assert app["ids"] == ["CVE-2020-9283", "GHSA-ffhg-7mh4-33c4", "SNYK-GOLANG-GOLANGORGXCRYPTOSSH-551923"]
     assert app["package"]["ecosystem"] == "golang" and app["package"]["fixed"] == ["0.0.0-20200220183623-bac4c82f6975"]
@@ -199,22 +171,22 @@ def test_container_report_os_package_is_the_binary_package_and_category_containe
 
 def test_container_report_with_application_vulnerabilities() -> None:
     data = collect(CONTAINER_EPSS).to_json_dict()["data"]
-    gcc = _finding(data, "SNYK-DEBIAN11-GCC10-5901313")
+    gcc = helpers.one_finding(data, "SNYK-DEBIAN11-GCC10-5901313")
     assert gcc["package"]["name"] == "libgcc-s1" and gcc["package"]["ecosystem"] == "deb"
     assert gcc["severity"] == "low" and gcc["cvss"]["score_x10"] == 48
-    jwt = _finding(data, "npm:jsonwebtoken:20150331")
+    jwt = helpers.one_finding(data, "npm:jsonwebtoken:20150331")
     assert jwt["ids"] == ["CVE-2015-9235", "GHSA-c7hr-j4mj-j2w6", "npm:jsonwebtoken:20150331"]
     assert jwt["location"] == {"path": "/juice-shop/package.json"}
     assert jwt["package"] == {"name": "jsonwebtoken", "installed": "0.4.0", "fixed": ["4.2.2"], "ecosystem": "npm"}
     # no fixedIn but Snyk says an upgrade fixes it
-    upgrade_only = _finding(data, "npm:sanitize-html:20160801")
+    upgrade_only = helpers.one_finding(data, "npm:sanitize-html:20160801")
     assert upgrade_only["package"]["fixed"] == [] and upgrade_only["fix_available"] is True
 
 
 def test_iac_report_finding_field_by_field() -> None:
     data = collect(IAC).to_json_dict()["data"]
     assert data["scan_types"] == ["iac"] and data["target"] == "snyk-iac-arm"
-    no_line = _finding(data, "SNYK-CC-TF-136")
+    no_line = helpers.one_finding(data, "SNYK-CC-TF-136")
     assert no_line == {
         "fingerprint": code_fingerprint(
             "iac",
@@ -250,15 +222,15 @@ def test_iac_report_finding_field_by_field() -> None:
 def test_paths_ignores_license_issues_and_severity_with_critical() -> None:
     data = collect(HANDMADE).to_json_dict()["data"]
     assert data["scan_types"] == ["sca", "license"]
-    lodash = _finding(data, "SNYK-JS-LODASH-1040724")
+    lodash = helpers.one_finding(data, "SNYK-JS-LODASH-1040724")
     assert lodash["occurrences"] == 2  # listed once per dependency path
     assert lodash["ids"] == ["CVE-2021-23337", "GHSA-35jh-r3h4-6jhm", "SNYK-JS-LODASH-1040724"]
     assert lodash["location"] == {"path": "package-lock.json"}
-    minimist = _finding(data, "SNYK-JS-MINIMIST-2429795")
+    minimist = helpers.one_finding(data, "SNYK-JS-MINIMIST-2429795")
     assert minimist["severity"] == "critical" and minimist["tool_severity"] == "critical"
-    licence = _finding(data, "snyk:lic:npm:node-forge:GPL-2.0")
+    licence = helpers.one_finding(data, "snyk:lic:npm:node-forge:GPL-2.0")
     assert licence["category"] == "license" and licence["severity"] == "medium" and licence["fix_available"] is False
-    ignored = _finding(data, "SNYK-JS-AXIOS-1038255")
+    ignored = helpers.one_finding(data, "SNYK-JS-AXIOS-1038255")
     assert ignored["suppression"] == {
         "kind": "accepted",
         "source": "snyk:ignore",
@@ -271,13 +243,13 @@ def test_paths_ignores_license_issues_and_severity_with_critical() -> None:
 def test_iac_ignored_issue_is_suppressed(tmp_path: Path) -> None:
     document = _raw(IAC)
     document[2]["infrastructureAsCodeIssues"][0]["isIgnored"] = True
-    data = collect(_write(tmp_path, document)).to_json_dict()["data"]
-    assert _finding(data, "SNYK-CC-TF-136")["suppression"] == {"kind": "accepted", "source": "snyk:ignore"}
+    data = collect(helpers.write_json(tmp_path, document)).to_json_dict()["data"]
+    assert helpers.one_finding(data, "SNYK-CC-TF-136")["suppression"] == {"kind": "accepted", "source": "snyk:ignore"}
     assert data["suppressed"] == 1 and data["counts"]["low"] == 11
 
 
 def test_error_report_is_an_input_error_naming_snyks_message() -> None:
-    error = _error(ERROR_REPORT)
+    error = helpers.input_error(ERROR_REPORT)
     assert error.message == (
         "Snyk error report, not a scan result: Could not detect supported target files in "
         "/home/runner/work/shop-api. Please see our documentation for supported languages and target files: "
@@ -288,33 +260,26 @@ def test_error_report_is_an_input_error_naming_snyks_message() -> None:
 
 def test_error_report_inside_all_projects_array(tmp_path: Path) -> None:
     document = [*_raw(ALL_PROJECTS), {"ok": False, "error": "Failed to get dependencies for project-c", "path": "."}]
-    error = _error(_write(tmp_path, document))
+    error = helpers.input_error(helpers.write_json(tmp_path, document))
     assert error.message == "Snyk error report, not a scan result: Failed to get dependencies for project-c"
 
 
 def test_empty_and_whitespace_files(tmp_path: Path) -> None:
     empty = tmp_path / "empty.json"
     empty.write_bytes(b"")
-    assert _error(empty).message == "file is empty"
-    assert _error(empty, "snyk-json").message == "file is empty"
     blank = tmp_path / "blank.json"
     blank.write_bytes(b"  \n")
-    with pytest.raises(InputError) as caught:
-        SnykJsonCollector().collect(blank)
-    assert caught.value.message == "file is empty, expected a Snyk JSON report (snyk test --json)"
+    for path in (empty, blank):
+        helpers.assert_empty_refused(path, SnykJsonCollector, "a Snyk JSON report (snyk test --json)", "snyk-json")
 
 
 def test_truncated_json_is_located(tmp_path: Path) -> None:
-    raw = SINGLE.read_bytes()
-    path = tmp_path / "cut.json"
-    path.write_bytes(raw[: len(raw) // 2])
-    error = _error(path, "snyk-json")
-    assert error.message.startswith("malformed JSON: ") and error.line is not None and error.line > 1
+    error = helpers.assert_malformed_json_located(helpers.cut_copy(tmp_path, SINGLE), "snyk-json")
+    assert error.line is not None and error.line > 1
     # a cut large report is still recognised from its head, and then refused with the place of the cut
-    raw = CONTAINER_EPSS.read_bytes()
-    path.write_bytes(raw[: len(raw) * 9 // 10])
-    error = _error(path)
-    assert error.message.startswith("malformed JSON: ") and error.line is not None and error.line > 1
+    size = len(CONTAINER_EPSS.read_bytes()) * 9 // 10
+    error = helpers.assert_malformed_json_located(helpers.cut_copy(tmp_path, CONTAINER_EPSS, size))
+    assert error.line is not None and error.line > 1
 
 
 @pytest.mark.parametrize(
@@ -354,14 +319,14 @@ def test_truncated_json_is_located(tmp_path: Path) -> None:
     ],
 )
 def test_wrong_shapes_are_one_line_input_errors(tmp_path: Path, document: Any, message: str) -> None:
-    assert _error(_write(tmp_path, document), "snyk-json").message == message
+    helpers.assert_refused(tmp_path, document, "snyk-json", message)
 
 
 def test_other_tools_json_named_as_snyk_is_refused() -> None:
-    cyclonedx = TESTS_DATA / "security" / "cyclonedx" / "cdx1.4_grype0.41_log4j.json"
-    assert _error(cyclonedx, "snyk-json").message == f"a CycloneDX document, not {SNYK}"
-    pip_audit = TESTS_DATA / "security" / "pip-audit" / "pip_audit_many_vulns_new.json"
-    assert _error(pip_audit, "snyk-json").message == (
+    cyclonedx = helpers.TESTS_DATA / "security" / "cyclonedx" / "cdx1.4_grype0.41_log4j.json"
+    assert helpers.input_error(cyclonedx, "snyk-json").message == f"a CycloneDX document, not {SNYK}"
+    pip_audit = helpers.TESTS_DATA / "security" / "pip-audit" / "pip_audit_many_vulns_new.json"
+    assert helpers.input_error(pip_audit, "snyk-json").message == (
         f"{NOT_SNYK}: no 'vulnerabilities' or 'infrastructureAsCodeIssues' list"
     )
 
@@ -370,7 +335,7 @@ def test_unknown_severity_word_is_unknown_not_info(tmp_path: Path) -> None:
     document = _raw(SINGLE)
     document["vulnerabilities"][0]["severity"] = "urgent"
     del document["vulnerabilities"][0]["severityWithCritical"]
-    data = collect(_write(tmp_path, document)).to_json_dict()["data"]
+    data = collect(helpers.write_json(tmp_path, document)).to_json_dict()["data"]
     finding = data["findings"][0]
     assert finding["severity"] == "unknown" and finding["tool_severity"] == "urgent"
     assert data["counts"]["unknown"] == 1
@@ -382,14 +347,10 @@ def test_detect_recognises_every_snyk_sample(path: Path) -> None:
     assert detect(path) is SnykJsonCollector
 
 
-def _foreign_files() -> list[Path]:
-    files = [p for p in SHARED.rglob("*") if p.is_file() and "snyk" not in p.parts]
-    files += [p for p in TESTS_DATA.rglob("*") if p.is_file() and p.parent != DATA]
-    return sorted(files)
+def _own(path: Path) -> bool:
+    """Snyk files: checked by the test above, not as foreign files."""
+    return path.parent == DATA or (path.is_relative_to(helpers.SHARED) and "snyk" in path.parts)
 
 
 def test_detect_is_false_for_every_other_sample_and_test_file() -> None:
-    files = _foreign_files()
-    assert len(files) > 50
-    claimed = [str(p) for p in files if SnykJsonCollector.detect(p.read_bytes()[:HEAD_BYTES])]
-    assert claimed == []
+    helpers.assert_detect_is_specific(SnykJsonCollector, [], minimum=50, skip=_own)

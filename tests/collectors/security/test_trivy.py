@@ -5,36 +5,24 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from evaluator.collectors import collect, detect
+from evaluator.collectors import detect
 from evaluator.collectors.security.common import code_fingerprint, package_fingerprint
 from evaluator.collectors.security.trivy import TrivyJsonCollector
 from evaluator.errors import InputError
-from evaluator.evidence import item_problems
+from tests.collectors.security import helpers
 
-DATA = Path(__file__).parent.parent.parent / "data" / "security"
+DATA = helpers.SECURITY_DATA
 TRIVY = DATA / "trivy"
 SAMPLES = sorted(TRIVY.glob("*.json"))
-SHARED = Path("/work/shared/samples")
 
 # Trivy's severity words, written out here rather than taken from the collector.
 WORDS = {"CRITICAL": "critical", "HIGH": "high", "MEDIUM": "medium", "LOW": "low", "UNKNOWN": "unknown"}
-RANK = ["critical", "high", "medium", "low", "info", "unknown"]
-
-
-def _band(score: float) -> str:
-    if score >= 9:
-        return "critical"
-    if score >= 7:
-        return "high"
-    if score >= 4:
-        return "medium"
-    return "low" if score > 0 else "info"
+RANK = list(helpers.SEVERITIES)
 
 
 def _top_score(cvss_sources: dict[str, Any] | None) -> float | None:
@@ -78,7 +66,7 @@ def _expected(document: Any) -> tuple[dict[tuple, dict[str, Any]], Counter[str],
         severity = WORDS[v.get("Severity", "UNKNOWN")]
         score = _top_score(v.get("CVSS"))
         if severity == "unknown" and score is not None:
-            severity = _band(score)
+            severity = helpers.cvss_band(score)
         add(key, severity, suppressed or v.get("Status") == "not_affected")
 
     def misconfiguration(m: dict[str, Any], target: str, suppressed: bool) -> None:
@@ -113,30 +101,13 @@ def _expected(document: Any) -> tuple[dict[tuple, dict[str, Any]], Counter[str],
     return found, counts, suppressed
 
 
-def _item(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    item = collect(path, now=datetime(2026, 1, 1, tzinfo=UTC))
-    document = item.to_json_dict()
-    assert item_problems(document) == []
-    return document, document["data"]
-
-
-def _finding(data: dict[str, Any], rule: str, package_name: str | None = None) -> dict[str, Any]:
-    matching = [
-        f
-        for f in data["findings"]
-        if f["rule_id"] == rule and (package_name is None or f.get("package", {}).get("name") == package_name)
-    ]
-    assert len(matching) == 1, (rule, package_name, matching)
-    return matching[0]
-
-
 # ---- every sample ------------------------------------------------------------------------------------
 
 
 def test_every_sample_is_here() -> None:
     names = {p.name for p in SAMPLES}
     assert len(SAMPLES) == 10
-    shared = SHARED / "security" / "trivy"
+    shared = helpers.SHARED / "security" / "trivy"
     if shared.is_dir():
         assert {p.name for p in shared.glob("*.json")} <= names
 
@@ -145,8 +116,7 @@ def test_every_sample_is_here() -> None:
 def test_counts_match_the_raw_report(path: Path) -> None:
     raw = json.loads(path.read_text(encoding="utf-8"))
     expected, counts, suppressed = _expected(raw)
-    document, data = _item(path)
-    assert document["kind"] == "security" and document["schema"] == "security/v1"
+    document, data = helpers.item_and_data(path)
     assert document["source"]["format"] == "trivy-json" and document["source"]["tool"] == "trivy"
     assert data["counts"] == {s: counts.get(s, 0) for s in RANK}
     assert data["suppressed"] == suppressed
@@ -154,6 +124,7 @@ def test_counts_match_the_raw_report(path: Path) -> None:
     assert sorted(f["occurrences"] for f in data["findings"]) == sorted(e["n"] for e in expected.values())
     assert data["truncated"] is False
     assert data["scanner"]["name"] == "trivy"
+    assert data["scan_errors"] == 0  # Trivy's JSON names no file or target it could not scan
 
 
 def test_sample_counts_are_not_trivial() -> None:
@@ -172,13 +143,13 @@ def test_sample_counts_are_not_trivial() -> None:
 
 
 def test_schema2_2026_image_fields() -> None:
-    document, data = _item(TRIVY / "trivy_alpine310_image_schema2_2026.json")
+    document, data = helpers.item_and_data(TRIVY / "trivy_alpine310_image_schema2_2026.json")
     assert data["scanner"] == {"name": "trivy", "version": "dev"}
     assert document["source"]["tool_version"] == "dev"
     assert data["scan_types"] == ["container"]
     assert data["target"] == "testdata/fixtures/images/alpine-310.tar.gz"
     assert document["observed"] == {"start": "2021-08-25T12:20:30Z", "end": "2021-08-25T12:20:30Z"}
-    finding = _finding(data, "CVE-2019-1549", "libcrypto1.1")
+    finding = helpers.one_finding(data, "CVE-2019-1549", "libcrypto1.1")
     assert finding["fingerprint"] == package_fingerprint(
         ["CVE-2019-1549"], "CVE-2019-1549", "libcrypto1.1", "1.1.1c-r0"
     )
@@ -210,12 +181,12 @@ def test_schema2_2026_image_fields() -> None:
 
 
 def test_legacy_array_fields() -> None:
-    document, data = _item(TRIVY / "trivy_alpine310_image_legacy_list_2021-07.json")
+    document, data = helpers.item_and_data(TRIVY / "trivy_alpine310_image_legacy_list_2021-07.json")
     assert data["scanner"] == {"name": "trivy"}
     assert "observed" not in document
     assert data["target"] == "testdata/fixtures/images/alpine-310.tar.gz"
     assert data["scan_types"] == ["container"]
-    finding = _finding(data, "CVE-2019-1551", "libssl1.1")
+    finding = helpers.one_finding(data, "CVE-2019-1551", "libssl1.1")
     # No nvd v3 rating in 2021: redhat's v3.0 outranks nvd's v2.
     assert finding["cvss"]["source"] == "redhat" and finding["cvss"]["version"] == "3.0"
     assert finding["package"]["fixed"] == ["1.1.1d-r2"]
@@ -224,19 +195,19 @@ def test_legacy_array_fields() -> None:
 
 def test_same_findings_across_trivy_versions() -> None:
     """The 2021 legacy array and the 2021 SchemaVersion 2 report of one image give the same fingerprints."""
-    _, legacy = _item(TRIVY / "trivy_alpine310_image_legacy_list_2021-07.json")
-    _, schema2 = _item(TRIVY / "trivy_alpine310_image_schema2_2021-10.json")
-    _, newest = _item(TRIVY / "trivy_alpine310_image_schema2_2026.json")
+    _, legacy = helpers.item_and_data(TRIVY / "trivy_alpine310_image_legacy_list_2021-07.json")
+    _, schema2 = helpers.item_and_data(TRIVY / "trivy_alpine310_image_schema2_2021-10.json")
+    _, newest = helpers.item_and_data(TRIVY / "trivy_alpine310_image_schema2_2026.json")
     assert {f["fingerprint"] for f in legacy["findings"]} == {f["fingerprint"] for f in schema2["findings"]}
     assert {f["fingerprint"] for f in newest["findings"]} < {f["fingerprint"] for f in legacy["findings"]}
 
 
 def test_cvss_v4_and_vendor_ids() -> None:
-    document, data = _item(TRIVY / "trivy_schema2_fs_cvssv4_v0.69.json")
+    document, data = helpers.item_and_data(TRIVY / "trivy_schema2_fs_cvssv4_v0.69.json")
     assert data["scanner"] == {"name": "trivy", "version": "0.69.1"}
     assert data["scan_types"] == ["sca"] and data["target"] == "lib/catalina.jar"
     assert document["observed"]["end"] == "2026-02-24T07:07:53Z"
-    finding = _finding(data, "CVE-2025-66614")
+    finding = helpers.one_finding(data, "CVE-2025-66614")
     assert finding["category"] == "sca"
     assert finding["cvss"] == {
         "score_x10": 63,
@@ -255,30 +226,30 @@ def test_cvss_v4_and_vendor_ids() -> None:
 
 
 def test_statuses() -> None:
-    document, data = _item(TRIVY / "trivy_scheme2_all_statuses_2024.json")
+    document, data = helpers.item_and_data(TRIVY / "trivy_scheme2_all_statuses_2024.json")
     assert "target" not in data  # ArtifactName is ""
     assert document["observed"]["start"] == "2024-01-15T08:58:29Z"
-    not_affected = _finding(data, "CVE-2019-18276")
+    not_affected = helpers.one_finding(data, "CVE-2019-18276")
     assert not_affected["suppression"] == {"kind": "not_affected", "source": "trivy:status"}
-    fixed_without_version = _finding(data, "CVE-2018-1000876")
+    fixed_without_version = helpers.one_finding(data, "CVE-2018-1000876")
     assert fixed_without_version["package"]["fixed"] == [] and fixed_without_version["fix_available"] is True
     for rule in ("CVE-2018-12698", "CVE-2018-12699", "CVE-2018-12934", "TEMP-0841856-B18BAF", "CVE-2011-3374"):
-        finding = _finding(data, rule)  # will_not_fix, fix_deferred, end_of_life, affected, unknown
+        finding = helpers.one_finding(data, rule)  # will_not_fix, fix_deferred, end_of_life, affected, unknown
         assert finding["fix_available"] is False and "suppression" not in finding
     assert data["suppressed"] == 1
 
 
 def test_lang_packages_in_an_image_are_container_findings() -> None:
-    _, data = _item(TRIVY / "trivy_scheme2_image_teamdojo.json")
-    finding = _finding(data, "CVE-2018-1324")
+    _, data = helpers.item_and_data(TRIVY / "trivy_scheme2_image_teamdojo.json")
+    finding = helpers.one_finding(data, "CVE-2018-1324")
     assert finding["category"] == "container"
     assert finding["location"]["path"] == "app/libs/commons-compress-1.14"
-    no_cvss = _finding(data, "CVE-2019-12900")
+    no_cvss = helpers.one_finding(data, "CVE-2019-12900")
     assert "cvss" not in no_cvss and no_cvss["severity"] == "critical"
 
 
 def test_misconfigurations_from_a_config_scan() -> None:
-    _, data = _item(TRIVY / "trivy_config_dockerfile_golden.json")
+    _, data = helpers.item_and_data(TRIVY / "trivy_config_dockerfile_golden.json")
     assert data["scan_types"] == ["iac"]
     (finding,) = data["findings"]
     assert finding["fingerprint"] == code_fingerprint("iac", "trivy", "DS002", "Dockerfile", None, None)
@@ -289,42 +260,45 @@ def test_misconfigurations_from_a_config_scan() -> None:
 
 
 def test_vex_not_affected_from_modified_findings() -> None:
-    document, data = _item(TRIVY / "trivy_schema2_npm_vex_suppressed_golden_2024.json")
+    document, data = helpers.item_and_data(TRIVY / "trivy_schema2_npm_vex_suppressed_golden_2024.json")
     assert document["observed"]["start"] == "2024-09-09T07:21:09Z"  # +06:00 in the report
-    finding = _finding(data, "CVE-2017-16137")
+    finding = helpers.one_finding(data, "CVE-2017-16137")
     assert finding["suppression"] == {
         "kind": "not_affected",
         "source": "trivy:./vex.json",
         "justification": "vulnerable_code_not_in_execute_path",
     }
     assert data["counts"]["low"] == 0 and data["counts"]["high"] == 1 and data["suppressed"] == 1
-    counted = _finding(data, "CVE-2017-20165")
+    counted = helpers.one_finding(data, "CVE-2017-20165")
     assert counted["package"]["fixed"] == ["3.1.0", "2.6.9"] and counted["location"] == {"path": "package-lock.json"}
 
 
 def test_handwritten_edge_cases() -> None:
-    document, data = _item(TRIVY / "trivy_handwritten_edge_cases.json")
+    document, data = helpers.item_and_data(TRIVY / "trivy_handwritten_edge_cases.json")
     assert data["scan_types"] == ["container", "iac", "secrets", "license"]
     assert data["scanner"] == {"name": "trivy", "version": "0.58.1"}
     assert document["observed"]["start"] == "2025-01-10T08:00:00Z"
-    unknown_with_score = _finding(data, "TEMP-0000001-ABCDEF")
+    unknown_with_score = helpers.one_finding(data, "TEMP-0000001-ABCDEF")
     assert (unknown_with_score["severity"], unknown_with_score["tool_severity"]) == ("critical", "UNKNOWN")
     assert unknown_with_score["cvss"]["score_x10"] == 98
-    assert _finding(data, "TEMP-0000002-ABCDEF")["severity"] == "unknown"
-    assert _finding(data, "CVE-2020-0001")["suppression"]["kind"] == "not_affected"
-    django = _finding(data, "CVE-2021-44420")
+    assert helpers.one_finding(data, "TEMP-0000002-ABCDEF")["severity"] == "unknown"
+    assert helpers.one_finding(data, "CVE-2020-0001")["suppression"]["kind"] == "not_affected"
+    django = helpers.one_finding(data, "CVE-2021-44420")
     assert django["occurrences"] == 2
     assert django["ids"] == ["CVE-2021-44420", "GHSA-v6rh-hp5x-86rv"]
     assert django["package"]["fixed"] == ["2.2.25", "3.1.14", "3.2.10"]
     assert django["package"]["ecosystem"] == "pypi"
-    failed = _finding(data, "AVD-AWS-0086")
+    failed = helpers.one_finding(data, "AVD-AWS-0086")
     assert failed["fingerprint"] == code_fingerprint(
         "iac", "trivy", "AVD-AWS-0086", "infra/main.tf", 12, "aws_s3_bucket.data"
     )
     assert failed["location"] == {"path": "infra/main.tf", "line": 12, "end_line": 18, "resource": "aws_s3_bucket.data"}
     assert not [f for f in data["findings"] if f["rule_id"] == "AVD-AWS-0088"]  # PASS
-    assert _finding(data, "AVD-AWS-0089")["suppression"] == {"kind": "suppressed", "source": "trivy:exception"}
-    license_finding = _finding(data, "GPL-3.0")
+    assert helpers.one_finding(data, "AVD-AWS-0089")["suppression"] == {
+        "kind": "suppressed",
+        "source": "trivy:exception",
+    }
+    license_finding = helpers.one_finding(data, "GPL-3.0")
     assert license_finding["category"] == "license" and license_finding["severity"] == "high"
     assert license_finding["location"] == {"path": "vendor/github.com/example/lib/LICENSE"}
 
@@ -333,20 +307,20 @@ def test_handwritten_edge_cases() -> None:
 
 
 def test_secret_values_never_reach_evidence() -> None:
-    document, data = _item(TRIVY / "trivy_secrets_repo_golden.json")
-    text = json.dumps(document)
-    for leaked in ("ghp_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", "GITHUB_PAT", "AWS_ACCESS_KEY_ID", "****", "echo"):
-        assert leaked not in text
-    finding = _finding(data, "aws-access-key-id")
+    document, data = helpers.item_and_data(TRIVY / "trivy_secrets_repo_golden.json")
+    helpers.assert_never_copied(
+        document, ("ghp_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", "GITHUB_PAT", "AWS_ACCESS_KEY_ID", "****", "echo")
+    )
+    finding = helpers.one_finding(data, "aws-access-key-id")
     assert finding["fingerprint"] == code_fingerprint("secrets", "trivy", "aws-access-key-id", "deploy.sh", 3)
     assert finding["category"] == "secrets" and finding["title"] == "AWS Access Key ID"
     assert finding["location"] == {"path": "deploy.sh", "line": 3, "end_line": 3}
-    assert _finding(data, "mysecret")["severity"] == "high"
+    assert helpers.one_finding(data, "mysecret")["severity"] == "high"
 
-    handwritten, _ = _item(TRIVY / "trivy_handwritten_edge_cases.json")
-    text = json.dumps(handwritten)
-    for leaked in ("AKIAZZZZEXAMPLEQ7Y4K", "handwritten-plain-value-0042", "AWS_ACCESS_KEY_ID="):
-        assert leaked not in text
+    handwritten, _ = helpers.item_and_data(TRIVY / "trivy_handwritten_edge_cases.json")
+    helpers.assert_never_copied(
+        handwritten, ("AKIAZZZZEXAMPLEQ7Y4K", "handwritten-plain-value-0042", "AWS_ACCESS_KEY_ID=")
+    )
 
 
 def test_secret_fingerprint_ignores_the_value(tmp_path: Path) -> None:
@@ -354,49 +328,36 @@ def test_secret_fingerprint_ignores_the_value(tmp_path: Path) -> None:
     raw["Results"][0]["Secrets"][0]["Match"] = "export AWS_ACCESS_KEY_ID=AKIAZZZZOTHERVALUE77"
     changed = tmp_path / "changed.json"
     changed.write_text(json.dumps(raw), encoding="utf-8")
-    _, before = _item(TRIVY / "trivy_secrets_repo_golden.json")
-    _, after = _item(changed)
+    _, before = helpers.item_and_data(TRIVY / "trivy_secrets_repo_golden.json")
+    _, after = helpers.item_and_data(changed)
     assert [f["fingerprint"] for f in before["findings"]] == [f["fingerprint"] for f in after["findings"]]
 
 
 # ---- a clean scan and failure paths ------------------------------------------------------------------
 
 
-def _write(tmp_path: Path, content: str | bytes, name: str = "report.json") -> Path:
-    path = tmp_path / name
-    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-    return path
-
-
 def test_schema2_without_results_is_a_clean_scan(tmp_path: Path) -> None:
-    path = _write(tmp_path, '{"SchemaVersion": 2, "ArtifactName": "alpine:3.20", "ArtifactType": "container_image"}')
-    _, data = _item(path)
+    path = helpers.write_raw(
+        tmp_path, '{"SchemaVersion": 2, "ArtifactName": "alpine:3.20", "ArtifactType": "container_image"}'
+    )
+    _, data = helpers.item_and_data(path)
     assert data["findings"] == [] and data["suppressed"] == 0
     assert set(data["counts"].values()) == {0}
     assert data["scan_types"] == ["container"] and data["target"] == "alpine:3.20"
 
 
 def _error(path: Path, format_name: str | None = "trivy-json") -> InputError:
-    with pytest.raises(InputError) as caught:
-        collect(path, format_name)
-    message = str(caught.value)
-    assert "\n" not in message and "Traceback" not in message
-    return caught.value
+    return helpers.input_error(path, format_name)
 
 
 def test_empty_file(tmp_path: Path) -> None:
-    path = _write(tmp_path, "  \n")
-    assert _error(path).message == "file is empty"
-    with pytest.raises(InputError) as caught:
-        TrivyJsonCollector().collect(path)
-    assert caught.value.message == "file is empty, expected a Trivy JSON report"
+    path = helpers.write_raw(tmp_path, "  \n")
+    helpers.assert_empty_refused(path, TrivyJsonCollector, "a Trivy JSON report", "trivy-json")
 
 
 def test_truncated_json(tmp_path: Path) -> None:
-    raw = (TRIVY / "trivy_alpine310_image_schema2_2026.json").read_bytes()
-    path = _write(tmp_path, raw[: len(raw) // 2])
-    error = _error(path, None)  # still detected as Trivy from its head
-    assert error.message.startswith("malformed JSON: ")
+    path = helpers.cut_copy(tmp_path, TRIVY / "trivy_alpine310_image_schema2_2026.json")
+    error = helpers.assert_malformed_json_located(path)  # still detected as Trivy from its head
     assert error.line is not None and error.line > 1
 
 
@@ -429,16 +390,16 @@ EXPECTED = "expected a Trivy JSON report (an object with SchemaVersion 2 and Res
     ],
 )
 def test_wrong_shapes(tmp_path: Path, content: str, message: str) -> None:
-    assert _error(_write(tmp_path, content)).message == message
+    assert _error(helpers.write_raw(tmp_path, content)).message == message
 
 
 @pytest.mark.parametrize(
     "other",
     [
         DATA / "grype" / "grype_v0.94_image_epss.json",
-        SHARED / "security" / "snyk" / "snyk_test_no_vulns.json",
-        SHARED / "security" / "zap" / "zap_2.16.0_traditional_json_2026.json",
-        SHARED / "security" / "cyclonedx" / "cdx1.5_trivy0.48.1_with_vulns.json",
+        helpers.SHARED / "security" / "snyk" / "snyk_test_no_vulns.json",
+        helpers.SHARED / "security" / "zap" / "zap_2.16.0_traditional_json_2026.json",
+        helpers.SHARED / "security" / "cyclonedx" / "cdx1.5_trivy0.48.1_with_vulns.json",
     ],
     ids=lambda p: p.name,
 )
@@ -453,20 +414,11 @@ def test_another_tools_json(other: Path) -> None:
 # ---- detection ---------------------------------------------------------------------------------------
 
 
-def _all_files() -> list[Path]:
-    roots = [SHARED, DATA.parent]
-    return sorted(p for root in roots if root.is_dir() for p in root.rglob("*") if p.is_file())
-
-
 def test_detect_is_specific() -> None:
     """True for every Trivy JSON sample, False for every other file of the shared samples and test data."""
-    mine = {p.resolve() for p in SAMPLES} | {p.resolve() for p in (SHARED / "security" / "trivy").glob("*.json")}
-    files = _all_files()
-    assert len(files) > len(mine)
-    for path in files:
-        with open(path, "rb") as fh:
-            head = fh.read(64 * 1024)
-        assert TrivyJsonCollector.detect(head) is (path.resolve() in mine), path
+    helpers.assert_detect_is_specific(
+        TrivyJsonCollector, [*SAMPLES, *(helpers.SHARED / "security" / "trivy").glob("*.json")]
+    )
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)

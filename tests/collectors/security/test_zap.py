@@ -12,18 +12,14 @@ from typing import Any
 import pytest
 
 from evaluator.collectors import collect, detect
-from evaluator.collectors.interface import HEAD_BYTES
 from evaluator.collectors.security.common import code_fingerprint
 from evaluator.collectors.security.zap import ZapJsonCollector, generated_time
-from evaluator.errors import InputError
-from evaluator.evidence import item_problems
+from tests.collectors.security import helpers
 
-DATA = Path(__file__).parent.parent.parent / "data" / "security" / "zap"
+DATA = helpers.TESTS_DATA / "security" / "zap"
 SAMPLES = sorted(DATA.glob("*.json"))
 ZAP_2_8 = DATA / "zap_2.8.0_traditional_json_2020.json"
 ZAP_2_16 = DATA / "zap_2.16.0_traditional_json_2026.json"
-SHARED = Path("/work/shared/samples")
-TESTS_DATA = Path(__file__).parent.parent.parent / "data"
 RISK = {"3": "high", "2": "medium", "1": "low", "0": "info"}
 NOT_ZAP = "not an OWASP ZAP traditional JSON report"
 
@@ -47,34 +43,20 @@ def _independent(document: dict[str, Any]) -> tuple[Counter[str], int]:
     return Counter(keys.values()), listed
 
 
-def _write(tmp_path: Path, document: Any, name: str = "report.json") -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(document), encoding="utf-8")
-    return path
-
-
-def _error(path: Path, format_name: str | None = None) -> InputError:
-    with pytest.raises(InputError) as caught:
-        collect(path, format_name=format_name)
-    return caught.value
-
-
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
 def test_every_sample_parses_with_counts_checked_against_the_raw_json(path: Path) -> None:
     document = _raw(path)
     expected, listed = _independent(document)
-    item = collect(path)
-    as_json = item.to_json_dict()
-    assert item_problems(as_json) == []
-    assert item.kind == "security" and item.schema_ == "security/v1"
+    item, as_json = helpers.collect_valid(path)
     assert item.source.format == "zap-json" and item.source.tool == "zap"
     data = as_json["data"]
     assert data["scanner"] == {"name": "zap", "version": document["@version"]}
     assert item.source.tool_version == document["@version"]
     assert data["scan_types"] == ["dast"]
     assert data["target"] == document["site"][0]["@name"]
-    assert data["counts"] == {s: expected.get(s, 0) for s in ("critical", "high", "medium", "low", "info", "unknown")}
+    assert data["counts"] == {s: expected.get(s, 0) for s in helpers.SEVERITIES}
     assert data["suppressed"] == 0 and data["truncated"] is False
+    assert data["scan_errors"] == 0  # ZAP's report names no page it could not scan
     assert len(data["findings"]) == sum(expected.values())
     # every listed instance is one occurrence, and ZAP's own "count" agrees with the list in both samples
     assert sum(f["occurrences"] for f in data["findings"]) == listed
@@ -141,7 +123,6 @@ def test_zap_2_8_time_from_generated_and_repeated_instances_merge() -> None:
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
 def test_evidence_attack_and_otherinfo_are_never_copied(path: Path) -> None:
     document = _raw(path)
-    copied = json.dumps(collect(path).to_json_dict(), ensure_ascii=False)
     values = {
         instance[key]
         for site in document["site"]
@@ -152,8 +133,7 @@ def test_evidence_attack_and_otherinfo_are_never_copied(path: Path) -> None:
     }
     if path == ZAP_2_8:
         assert "ECS (dcb/7F14)" in values and "max-age=604800" in values  # the check below checks something
-    for value in values:
-        assert value not in copied
+    helpers.assert_never_copied(collect(path).to_json_dict(), sorted(values))
 
 
 def _edge_document() -> dict[str, Any]:
@@ -174,9 +154,7 @@ def _edge_document() -> dict[str, Any]:
 
 def test_derived_edge_cases_false_positive_high_unknown_urls_and_sites(tmp_path: Path) -> None:
     document = _edge_document()
-    item = collect(_write(tmp_path, document))
-    as_json = item.to_json_dict()
-    assert item_problems(as_json) == []
+    _, as_json = helpers.collect_valid(helpers.write_json(tmp_path, document))
     data = as_json["data"]
     assert data["target"] == "https://www.example.com, https://api.example.com"
     suppressed = [f for f in data["findings"] if "suppression" in f]
@@ -199,9 +177,9 @@ def test_derived_edge_cases_false_positive_high_unknown_urls_and_sites(tmp_path:
     }
     high_urls = sorted(f["location"]["url"] for f in data["findings"] if f["severity"] == "high")
     assert "https://www.example.com/login" in high_urls
-    copied = json.dumps(as_json)
-    for secret in ("hunter2pass", "admin:", "tok_live_abc123", "frag", "attack-payload-xyz", "param-name-xyz"):
-        assert secret not in copied
+    helpers.assert_never_copied(
+        as_json, ("hunter2pass", "admin:", "tok_live_abc123", "frag", "attack-payload-xyz", "param-name-xyz")
+    )
 
 
 def test_single_objects_empty_alerts_and_alert_without_instances(tmp_path: Path) -> None:
@@ -220,7 +198,7 @@ def test_single_objects_empty_alerts_and_alert_without_instances(tmp_path: Path)
             },
         },
     }
-    item = collect(_write(tmp_path, document))
+    item = collect(helpers.write_json(tmp_path, document))
     data = item.to_json_dict()["data"]
     assert item.observed is not None and item.observed.start == datetime(2020, 7, 23, 12, 22, 1, tzinfo=UTC)
     assert [(f["rule_id"], f["severity"], f["cwe"], f["location"]) for f in data["findings"]] == [
@@ -228,11 +206,11 @@ def test_single_objects_empty_alerts_and_alert_without_instances(tmp_path: Path)
     ]
     assert data["findings"][0]["tool_severity"] == "3"
     document["site"]["alerts"] = ""
-    assert collect(_write(tmp_path, document)).to_json_dict()["data"]["findings"] == []
+    assert collect(helpers.write_json(tmp_path, document)).to_json_dict()["data"]["findings"] == []
     document["site"]["alerts"] = [
         {"pluginid": "10202", "alert": "Absence of Anti-CSRF Tokens", "riskcode": "2", "confidence": "1", "count": "3"}
     ]
-    findings = collect(_write(tmp_path, document)).to_json_dict()["data"]["findings"]
+    findings = collect(helpers.write_json(tmp_path, document)).to_json_dict()["data"]["findings"]
     assert [(f["rule_id"], f["occurrences"], "location" in f) for f in findings] == [("10202", 3, False)]
     assert findings[0]["fingerprint"] == code_fingerprint("dast", "zap", "10202", None, None, None)
 
@@ -240,9 +218,8 @@ def test_single_objects_empty_alerts_and_alert_without_instances(tmp_path: Path)
 def test_a_site_without_alerts_is_a_clean_scan(tmp_path: Path) -> None:
     document = _raw(ZAP_2_16)
     document["site"][0]["alerts"] = []
-    item = collect(_write(tmp_path, document))
-    data = item.to_json_dict()["data"]
-    assert item_problems(item.to_json_dict()) == []
+    _, as_json = helpers.collect_valid(helpers.write_json(tmp_path, document))
+    data = as_json["data"]
     assert data["findings"] == [] and set(data["counts"].values()) == {0}
     assert data["target"] == "http://host.docker.internal:8080"
 
@@ -258,38 +235,31 @@ def test_generated_time_forms() -> None:
 def test_unreadable_generated_time_leaves_the_window_unknown(tmp_path: Path) -> None:
     document = _raw(ZAP_2_8)
     document["@generated"] = "dim., 8 mars 2020 18:09:07"
-    item = collect(_write(tmp_path, document))
+    item, _ = helpers.collect_valid(helpers.write_json(tmp_path, document))
     assert item.observed is None
-    assert item_problems(item.to_json_dict()) == []
 
 
 def test_empty_file(tmp_path: Path) -> None:
     empty = tmp_path / "zap.json"
     empty.write_bytes(b"")
-    assert _error(empty).message == "file is empty"
-    assert _error(empty, "zap-json").message == "file is empty"
-    with pytest.raises(InputError) as caught:
-        ZapJsonCollector().collect(empty)
-    assert caught.value.message == "file is empty, expected an OWASP ZAP traditional JSON report"
+    helpers.assert_empty_refused(empty, ZapJsonCollector, "an OWASP ZAP traditional JSON report", "zap-json")
 
 
 def test_truncated_json_is_located(tmp_path: Path) -> None:
-    raw = ZAP_2_8.read_bytes()
-    path = tmp_path / "truncated.json"
-    path.write_bytes(raw[: len(raw) // 2])
-    error = _error(path)  # still detected as ZAP from its head
-    assert error.message.startswith("malformed JSON: ")
+    error = helpers.assert_malformed_json_located(helpers.cut_copy(tmp_path, ZAP_2_8))  # still detected as ZAP
     assert error.line == 1 and error.column is not None and error.column > 1000
 
 
 def test_zap_json_without_site(tmp_path: Path) -> None:
-    path = _write(tmp_path, {"@version": "2.8.0", "@generated": "Sun, 8 Mar 2020 18:09:07"})
-    assert _error(path).message == f"{NOT_ZAP}: no 'site' list"
+    path = helpers.write_json(tmp_path, {"@version": "2.8.0", "@generated": "Sun, 8 Mar 2020 18:09:07"})
+    assert helpers.input_error(path).message == f"{NOT_ZAP}: no 'site' list"
 
 
 def test_zap_json_with_no_site_scanned_is_not_zero_findings(tmp_path: Path) -> None:
-    path = _write(tmp_path, {"@version": "2.16.0", "@generated": "Wed, 8 Jul 2026 17:59:27", "site": []})
-    assert _error(path).message == "the ZAP report lists no site: nothing was scanned (target unreachable?)"
+    path = helpers.write_json(tmp_path, {"@version": "2.16.0", "@generated": "Wed, 8 Jul 2026 17:59:27", "site": []})
+    assert (
+        helpers.input_error(path).message == "the ZAP report lists no site: nothing was scanned (target unreachable?)"
+    )
 
 
 def _first_alert(document: dict[str, Any]) -> dict[str, Any]:
@@ -316,17 +286,17 @@ def _drop_ids(document: dict[str, Any]) -> None:
 def test_wrong_types(tmp_path: Path, mutate: Any, message: str) -> None:
     document = _raw(ZAP_2_16)
     mutate(document)
-    assert _error(_write(tmp_path, document)).message == f"{NOT_ZAP}: {message}"
+    assert helpers.input_error(helpers.write_json(tmp_path, document)).message == f"{NOT_ZAP}: {message}"
 
 
 def _other_json_samples() -> list[Path]:
-    found = sorted(p for p in (SHARED / "security").rglob("*.json") if p.parent.name != "zap")
-    return found or [TESTS_DATA / "security" / "gitleaks" / "gitleaks_v8_many.json"]
+    found = sorted(p for p in (helpers.SHARED / "security").rglob("*.json") if p.parent.name != "zap")
+    return found or [helpers.TESTS_DATA / "security" / "gitleaks" / "gitleaks_v8_many.json"]
 
 
 @pytest.mark.parametrize("path", _other_json_samples(), ids=lambda p: p.name)
 def test_other_tools_json_read_as_zap_is_an_input_error(path: Path) -> None:
-    error = _error(path, "zap-json")
+    error = helpers.input_error(path, "zap-json")
     assert error.message in (
         f"{NOT_ZAP}: no 'site' list",
         f"{NOT_ZAP}: expected a JSON object with '@version' and 'site'",
@@ -334,25 +304,24 @@ def test_other_tools_json_read_as_zap_is_an_input_error(path: Path) -> None:
 
 
 def test_other_tools_json_messages(tmp_path: Path) -> None:
-    gitleaks = TESTS_DATA / "security" / "gitleaks" / "gitleaks_v8_many.json"
-    assert _error(gitleaks, "zap-json").message == f"{NOT_ZAP}: expected a JSON object with '@version' and 'site'"
-    trivy_like = _write(tmp_path, {"SchemaVersion": 2, "ArtifactName": "alpine:3.10", "Results": []})
-    assert _error(trivy_like, "zap-json").message == f"{NOT_ZAP}: no 'site' list"
-
-
-def _all_other_files() -> list[Path]:
-    roots = [r for r in (SHARED, TESTS_DATA) if r.is_dir()]
-    files = sorted({p for root in roots for p in root.rglob("*") if p.is_file()})
-    return [p for p in files if not (p.parent.name == "zap" and p.suffix == ".json")]
+    gitleaks = helpers.TESTS_DATA / "security" / "gitleaks" / "gitleaks_v8_many.json"
+    assert (
+        helpers.input_error(gitleaks, "zap-json").message
+        == f"{NOT_ZAP}: expected a JSON object with '@version' and 'site'"
+    )
+    trivy_like = helpers.write_json(tmp_path, {"SchemaVersion": 2, "ArtifactName": "alpine:3.10", "Results": []})
+    assert helpers.input_error(trivy_like, "zap-json").message == f"{NOT_ZAP}: no 'site' list"
 
 
 def test_detect_is_specific() -> None:
-    others = _all_other_files()
-    assert len(others) > 20
-    wrongly = [str(p) for p in others if ZapJsonCollector.detect(p.read_bytes()[:HEAD_BYTES])]
-    assert wrongly == []
+    # ZAP JSON elsewhere (the shared samples) is not checked: only these samples must be claimed
+    helpers.assert_detect_is_specific(
+        ZapJsonCollector,
+        SAMPLES,
+        minimum=20,
+        skip=lambda p: p.parent.name == "zap" and p.suffix == ".json" and p not in SAMPLES,
+    )
     for sample in SAMPLES:
-        assert ZapJsonCollector.detect(sample.read_bytes()[:HEAD_BYTES])
         assert detect(sample) is ZapJsonCollector
     assert not ZapJsonCollector.detect(b'{"version": "2.8.0", "generated": "x", "site": []}')
     assert not ZapJsonCollector.detect(b'[{"@version": "2.8.0", "@generated": "x"}]')
