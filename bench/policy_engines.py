@@ -1,11 +1,19 @@
 """Benchmark: the embedded engine (regorus) against real OPA on readiness policies over a large policy input.
 
 Run with `python bench/policy_engines.py` (or `make bench`). It generates a seeded policy input
-(schemas/policy-input.v1.schema.json) with large `tests` items, `security` items holding 100,000
-findings and `load` items (schema load/v1) holding 10,000 endpoints, and evaluates the built-in library
-(policies/, whatever criteria it holds) plus the bench-only security and load criteria in bench/policies/
-on both engines. It first checks that both
-engines give identical results, then prints, best of --runs:
+(schemas/policy-input.v1.schema.json) with large `tests` items, `security` items (schema security/v1)
+holding 100,000 findings and `load` items (schema load/v1) holding 10,000 endpoints, and evaluates the
+built-in library (policies/, whatever criteria it holds: readiness.security judges the security items)
+plus the bench-only load criteria in bench/policies/ (readiness.bench_load) on both engines.
+
+The security items look like the collectors' output (evaluator/collectors/security; findings built with
+their fingerprint and severity helpers and assembled by their build_scan): a Trivy and a Grype scan of
+one image, where 70% of Grype's findings are Trivy's too (same CVE, package and installed version, so
+the same fingerprint, which the policies merge), a Snyk dependency scan (SARIF) whose findings mostly
+state a first-seen time and a few of which the image scans report too, a Semgrep code scan and a
+Gitleaks secrets scan (first-seen time: the commit's date); a few findings in each carry a suppression.
+
+It first checks that both engines give identical results, then prints, best of --runs:
 
 - the readiness path: `run_isolated`, exactly as `readiness evaluate` runs an engine (a child process
   that loads modules and data and evaluates each deny / warn / checked document, so input transfer and
@@ -39,10 +47,19 @@ from pathlib import Path
 from typing import Any
 
 from evaluator import __version__, schemas
+from evaluator.collectors.security.common import (
+    advisory_ids,
+    build_scan,
+    code_fingerprint,
+    package_fingerprint,
+    severity_from_score,
+    severity_or_score,
+)
 from evaluator.engine import get_engine
 from evaluator.engine.interface import EngineError, Undefined
 from evaluator.engine.isolated import DEFAULT_TIMEOUT, Outcome, run_isolated
 from evaluator.evaluate import _queries
+from evaluator.evidence.security import Cvss, Finding, Location, Package, Severity, Suppression
 from evaluator.policy.loader import load_policies
 from evaluator.policy.model import PolicySet
 from evaluator.timeutil import format_time
@@ -56,7 +73,7 @@ TARGET_TIME_RATIO = 0.7
 EVALUATED_AT = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
 """Evaluation time of the generated input (input.evaluation)."""
 SEED = 20261127
-BENCH_PACKAGES = ("readiness.bench_security", "readiness.bench_load")
+BENCH_PACKAGES = ("readiness.bench_load",)
 """The bench-only packages in bench/policies."""
 
 # --- the policies ---------------------------------------------------------------------------------
@@ -117,41 +134,6 @@ def queries(policy_set: PolicySet) -> list[str]:
 
 # --- the input ------------------------------------------------------------------------------------
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-SEVERITY_WEIGHTS = (3, 12, 35, 35, 15)
-CVSS_X10 = {"critical": (90, 100), "high": (70, 89), "medium": (40, 69), "low": (10, 39), "info": (0, 9)}
-PACKAGES = (
-    "openssl", "glibc", "zlib", "curl", "libxml2", "expat", "sqlite", "krb5", "gnutls", "pcre2", "ncurses",
-    "bash", "perl", "python3", "busybox", "libssh2", "nghttp2", "libpng", "libjpeg-turbo", "freetype",
-    "requests", "urllib3", "django", "flask", "jinja2", "werkzeug", "pyyaml", "cryptography", "pillow",
-    "lxml", "setuptools", "aiohttp", "sqlalchemy", "paramiko", "numpy", "protobuf", "grpcio", "certifi",
-    "idna", "certifi-legacy", "log4j-core", "jackson-databind", "netty-codec", "spring-web", "guava",
-    "commons-text", "lodash", "minimist", "axios", "express", "jsonwebtoken", "semver", "tar", "ws",
-)  # fmt: skip
-FLAWS = (
-    "buffer overflow in the parser", "use after free when closing a connection", "denial of service via crafted input",
-    "improper certificate validation", "path traversal in archive extraction", "integer overflow in length handling",
-    "regular expression denial of service", "server-side request forgery via redirects", "prototype pollution",
-    "deserialization of untrusted data", "out-of-bounds read in decoder", "information disclosure in error messages",
-)  # fmt: skip
-SAST_RULES = (
-    ("python.lang.security.audit.eval-detected", "eval() on data that may come from a request"),
-    ("python.django.security.injection.raw-query", "raw SQL query built from request data"),
-    ("python.requests.security.disabled-cert-validation", "TLS certificate validation disabled"),
-    ("python.flask.security.xss.direct-use-of-jinja2", "template rendered without autoescaping"),
-    ("python.lang.security.audit.subprocess-shell-true", "subprocess call with shell=True"),
-    ("python.lang.security.insecure-hash-algorithm-md5", "MD5 used for a security decision"),
-    ("python.jwt.security.unverified-jwt-decode", "JWT decoded without verifying its signature"),
-    ("generic.logging.sensitive-data", "request headers written to the log"),
-)  # fmt: skip
-SECRET_RULES = ("aws-access-token", "github-pat", "slack-webhook-url", "private-key", "stripe-access-token")
-SECURITY_ITEMS = (
-    # id, tool, format, scan type, share of the findings
-    ("security-trivy-image", "trivy", "trivy-json", "container", 0.60),
-    ("security-grype-sbom", "grype", "grype-json", "sca", 0.25),
-    ("security-semgrep", "semgrep", "sarif", "sast", None),  # the rest
-    ("security-gitleaks", "gitleaks", "gitleaks-json", "secrets", 0.003),
-)
 LOAD_ITEMS = (
     ("load-k6-checkout", "k6", "k6-summary-export"),
     ("load-locust-catalog", "locust", "locust-csv"),
@@ -224,7 +206,7 @@ def build_input(
         "verified": True,
         "evidence": {
             "tests": [_tests_item(rng, *run, failures_listed) for run in TEST_RUNS],
-            "security": _security_items(rng, findings, epoch),
+            "security": _security_items(rng, findings),
             "load": _load_items(rng, endpoints),
         },
     }
@@ -315,6 +297,117 @@ def _tests_item(
     return _item(rng, item_id, "tests", "pytest", "junit-xml", data)
 
 
+# The security items: five scans of one release, as the collectors in evaluator/collectors/security
+# write them (findings built with their helpers and assembled by build_scan: fingerprints, severity
+# mapping, sorting, counts). Trivy and Grype scan the same image, so a share of Grype's findings are
+# Trivy's (same CVE, package and installed version: same fingerprint); Snyk scans the lock file of the
+# Python packages the image also holds, so a few of its findings are Trivy's too.
+SECURITY_ITEMS = (
+    # id, tool, tool version, format, scan type, share of the findings
+    ("security-trivy-image", "trivy", "0.57.1", "trivy-json", "container", 0.45),
+    ("security-grype-image", "grype", "0.84.0", "grype-json", "container", 0.27),
+    ("security-snyk-deps", "snyk", "1.1294.0", "sarif", "sca", 0.13),
+    ("security-semgrep", "semgrep", "1.97.0", "semgrep-json", "sast", None),  # the rest
+    ("security-gitleaks", "gitleaks", None, "gitleaks-json", "secrets", 0.003),
+)
+IMAGE = "registry.example.com/checkout:1.42.0"
+GRYPE_OVERLAP = 0.7
+"""Share of Grype's findings that Trivy reports too (same fingerprint)."""
+SNYK_OVERLAP = 0.1
+"""Share of Snyk's findings that Trivy reports too (the image's Python packages)."""
+SNYK_FIRST_SEEN = 0.8
+"""Share of Snyk's findings with a first-seen time (SARIF provenance.firstDetectionTimeUtc)."""
+SEVERITY_WEIGHTS = {"critical": 3, "high": 12, "medium": 35, "low": 33, "info": 0, "unknown": 2}
+"""Severity of a generated vulnerability (the vendor's, as Trivy reports it)."""
+CVSS_X10 = {"critical": (90, 100), "high": (70, 89), "medium": (40, 69), "low": (10, 39)}
+CVSS_VECTORS = {
+    "critical": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+    "high": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H",
+    "medium": "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
+    "low": "CVSS:3.1/AV:L/AC:H/PR:L/UI:N/S:U/C:L/I:N/A:N",
+}
+TRIVY_WORDS = {"critical": "CRITICAL", "high": "HIGH", "medium": "MEDIUM", "low": "LOW", "unknown": "UNKNOWN"}
+GRYPE_WORDS = {
+    "critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Negligible",
+    "unknown": "Unknown",
+}  # fmt: skip
+SHIFTED = {"critical": "high", "high": "critical", "medium": "high", "low": "info", "unknown": "unknown"}
+"""Grype's severity where it rates a vulnerability differently from Trivy (NVD's rating against the vendor's)."""
+PACKAGES = {
+    "deb": (
+        "openssl", "glibc", "zlib", "curl", "libxml2", "expat", "sqlite", "krb5", "gnutls", "pcre2", "ncurses",
+        "bash", "perl", "python3", "busybox", "libssh2", "nghttp2", "libpng", "libjpeg-turbo", "freetype",
+    ),
+    "pypi": (
+        "requests", "urllib3", "django", "flask", "jinja2", "werkzeug", "pyyaml", "cryptography", "pillow",
+        "lxml", "setuptools", "aiohttp", "sqlalchemy", "paramiko", "numpy", "protobuf", "grpcio", "certifi", "idna",
+    ),
+    "maven": ("log4j-core", "jackson-databind", "netty-codec", "spring-web", "guava", "commons-text"),
+    "npm": ("lodash", "minimist", "axios", "express", "jsonwebtoken", "semver", "tar", "ws"),
+}  # fmt: skip
+ECOSYSTEM_WEIGHTS = {"deb": 55, "pypi": 30, "maven": 5, "npm": 10}
+"""Ecosystems of the image's vulnerable packages."""
+FLAWS = (
+    ("buffer overflow in the parser", 120), ("use after free when closing a connection", 416),
+    ("denial of service via crafted input", 400), ("improper certificate validation", 295),
+    ("path traversal in archive extraction", 22), ("integer overflow in length handling", 190),
+    ("regular expression denial of service", 1333), ("server-side request forgery via redirects", 918),
+    ("prototype pollution", 1321), ("deserialization of untrusted data", 502),
+    ("out-of-bounds read in decoder", 125), ("information disclosure in error messages", 209),
+)  # fmt: skip
+SAST_RULES = (
+    ("python.lang.security.audit.eval-detected", "eval() on data that may come from a request", 95),
+    ("python.django.security.injection.raw-query", "raw SQL query built from request data", 89),
+    ("python.requests.security.disabled-cert-validation", "TLS certificate validation disabled", 295),
+    ("python.flask.security.xss.direct-use-of-jinja2", "template rendered without autoescaping", 79),
+    ("python.lang.security.audit.subprocess-shell-true", "subprocess call with shell=True", 78),
+    ("python.lang.security.insecure-hash-algorithm-md5", "MD5 used for a security decision", 327),
+    ("python.jwt.security.unverified-jwt-decode", "JWT decoded without verifying its signature", 347),
+    ("generic.logging.sensitive-data", "request headers written to the log", 532),
+)  # fmt: skip
+SEMGREP_WORDS = {"ERROR": 20, "WARNING": 60, "INFO": 20}
+SEMGREP_SEVERITIES: dict[str, Severity] = {"ERROR": "high", "WARNING": "medium", "INFO": "low"}
+SECRET_RULES = (
+    ("aws-access-token", "AWS Access Token"), ("github-pat", "GitHub Personal Access Token"),
+    ("slack-webhook-url", "Slack Webhook"), ("private-key", "Private Key"),
+    ("stripe-access-token", "Stripe Access Token"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Vulnerability:
+    """A known vulnerability in one installed package version: what every scanner seeing it agrees on."""
+
+    cve: str
+    ghsa: str | None
+    name: str
+    ecosystem: str
+    installed: str
+    fixed: tuple[str, ...]
+    severity: Severity
+    score_x10: int | None
+    cwe: int
+    flaw: str
+    published: str
+    fingerprint: str
+    """As Trivy reports it: package_fingerprint of its ids, CVE, package name and installed version."""
+
+    def cvss(self) -> Cvss | None:
+        if self.score_x10 is None:
+            return None
+        return Cvss(score_x10=self.score_x10, version="3.1", vector=CVSS_VECTORS[self.severity], source="nvd")
+
+    def package(self, fixed: Sequence[str] | None = None) -> Package:
+        """The Package as evaluator.collectors.security.common.package builds it (the values need no cleaning)."""
+        return Package(
+            name=self.name,
+            installed=self.installed,
+            fixed=list(self.fixed if fixed is None else fixed),
+            ecosystem=self.ecosystem,
+            purl=f"pkg:{self.ecosystem}/{self.name}@{self.installed}",
+        )
+
+
 def _age_seconds(rng: random.Random) -> int:
     """Age of a finding: most are recent, a long tail is months old."""
     roll = rng.random()
@@ -322,73 +415,233 @@ def _age_seconds(rng: random.Random) -> int:
     return int(days * 86400)
 
 
-def _finding(rng: random.Random, scan_type: str, epoch: int, n: int) -> dict[str, Any]:
-    if scan_type == "secrets":
-        severity = rng.choice(("critical", "high"))
-    else:
-        severity = rng.choices(SEVERITIES, SEVERITY_WEIGHTS)[0]
-    finding: dict[str, Any] = {"fingerprint": f"{rng.getrandbits(128):032x}"}
-    if scan_type in ("container", "sca"):
-        cve = f"CVE-{rng.randint(2019, 2026)}-{rng.randint(1000, 59999)}"
-        name = PACKAGES[rng.randrange(len(PACKAGES))]
-        installed = f"{rng.randint(0, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 20)}"
-        package = {"name": name, "installed_version": installed}
-        if rng.random() < 0.55:
-            package["fixed_version"] = f"{installed}.post{rng.randint(1, 9)}"
-        location = (
-            {"path": f"usr/lib/python3.11/site-packages/{name}/__init__.py"}
-            if scan_type == "container"
-            else {"path": "requirements.lock", "line": rng.randint(1, 400)}
-        )
-        finding |= {
-            "rule_id": cve,
-            "title": f"{name}: {rng.choice(FLAWS)}",
-            "severity": severity,
-            "cvss": rng.randint(*CVSS_X10[severity]),
-            "cve_ids": [cve],
-            "package": package,
-            "location": location,
-        }
-    elif scan_type == "sast":
-        rule, title = SAST_RULES[rng.randrange(len(SAST_RULES))]
+def _first_seen(rng: random.Random) -> str:
+    """A first-seen time (RFC 3339, "Z"), `_age_seconds` before the evaluation."""
+    return format_time(EVALUATED_AT - timedelta(seconds=_age_seconds(rng)))
+
+
+def _vulnerability(rng: random.Random, ecosystem: str) -> _Vulnerability:
+    severity: Severity = rng.choices(tuple(SEVERITY_WEIGHTS), tuple(SEVERITY_WEIGHTS.values()))[0]
+    names = PACKAGES[ecosystem]
+    major, minor, patch = rng.randint(0, 9), rng.randint(0, 30), rng.randint(0, 20)
+    installed = f"{major}.{minor}.{patch}"
+    if ecosystem == "deb":
+        installed += f"-{rng.randint(1, 4)}+deb12u{rng.randint(1, 9)}"
+    fixed: tuple[str, ...] = ()
+    if rng.random() < 0.55:
+        fixed = (f"{major}.{minor}.{patch + rng.randint(1, 5)}",)
+        if rng.random() < 0.2:
+            fixed += (f"{major}.{minor + 1}.0",)
+    flaw, cwe = FLAWS[rng.randrange(len(FLAWS))]
+    year = rng.randint(2019, 2026)
+    published = datetime(year, rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23), tzinfo=UTC)
+    cve = f"CVE-{year}-{rng.randint(1000, 59999)}"
+    ghsa = None
+    if ecosystem != "deb" and rng.random() < 0.6:
+        ghsa = "GHSA-" + "-".join("".join(rng.choices("23456789cfghjmpqrvwx", k=4)) for _ in range(3))
+    name = names[rng.randrange(len(names))]
+    return _Vulnerability(
+        cve=cve,
+        ghsa=ghsa,
+        name=name,
+        ecosystem=ecosystem,
+        installed=installed,
+        fixed=fixed,
+        severity=severity,
+        score_x10=rng.randint(*CVSS_X10[severity]) if severity in CVSS_X10 and rng.random() < 0.9 else None,
+        cwe=cwe,
+        flaw=flaw,
+        published=format_time(min(published, EVALUATED_AT)),
+        fingerprint=package_fingerprint(advisory_ids(cve, ghsa), cve, name, installed),
+    )
+
+
+def _fresh_vulnerabilities(
+    rng: random.Random, count: int, ecosystems: dict[str, int], seen: set[str]
+) -> list[_Vulnerability]:
+    """`count` vulnerabilities whose fingerprints are not in `seen` (added to it)."""
+    found = []
+    while len(found) < count:
+        vuln = _vulnerability(rng, rng.choices(tuple(ecosystems), tuple(ecosystems.values()))[0])
+        if vuln.fingerprint not in seen:
+            seen.add(vuln.fingerprint)
+            found.append(vuln)
+    return found
+
+
+def _layer(rng: random.Random, layers: Sequence[str]) -> str:
+    return layers[rng.randrange(len(layers))]
+
+
+def _package_path(vuln: _Vulnerability, tool: str) -> str | None:
+    """Where an image scanner finds the package (Trivy gives no path for OS packages, Grype the dpkg database)."""
+    if vuln.ecosystem == "pypi":
+        return f"/usr/local/lib/python3.12/site-packages/{vuln.name}-{vuln.installed}.dist-info/METADATA"
+    if vuln.ecosystem == "npm":
+        return f"/app/node_modules/{vuln.name}/package.json"
+    if vuln.ecosystem == "maven":
+        return f"/app/lib/{vuln.name}-{vuln.installed}.jar"
+    return "/var/lib/dpkg/status" if tool == "grype" else None
+
+
+def _trivy_finding(rng: random.Random, vuln: _Vulnerability, layers: Sequence[str]) -> Finding:
+    rating = vuln.cvss()
+    word = TRIVY_WORDS.get(vuln.severity, "UNKNOWN")
+    ids = advisory_ids(vuln.cve, vuln.ghsa)
+    pkg = vuln.package()
+    return Finding(
+        fingerprint=vuln.fingerprint,
+        category="container",
+        rule_id=vuln.cve,
+        title=f"{vuln.name}: {vuln.flaw}",
+        severity=severity_or_score(word, rating),
+        tool_severity=word,
+        cvss=rating,
+        ids=ids,
+        cwe=[vuln.cwe],
+        package=pkg,
+        fix_available=bool(pkg.fixed),
+        location=Location(path=_package_path(vuln, "trivy"), resource=_layer(rng, layers)),
+        published=vuln.published,
+        suppression=Suppression(kind="not_affected", source="trivy:status") if rng.random() < 0.02 else None,
+        occurrences=2 if rng.random() < 0.03 else 1,  # the same package version at two paths
+    )
+
+
+def _grype_finding(rng: random.Random, vuln: _Vulnerability, layers: Sequence[str]) -> Finding:
+    rating = vuln.cvss()
+    severity = SHIFTED[vuln.severity] if rng.random() < 0.12 else vuln.severity
+    word = GRYPE_WORDS[severity]
+    rule = vuln.ghsa or vuln.cve  # a GHSA match names its CVE among relatedVulnerabilities
+    ids = advisory_ids(rule, vuln.cve)
+    pkg = vuln.package(fixed=() if rng.random() < 0.1 else None)  # fix state "unknown" where Trivy knows one
+    suppression = None
+    if rng.random() < 0.02:
+        suppression = Suppression(kind="suppressed", source="grype:ignore", justification="not reachable in checkout")
+    return Finding(
+        fingerprint=package_fingerprint(ids, rule, vuln.name, vuln.installed),
+        category="container",
+        rule_id=rule,
+        title=f"{rule} in {vuln.name} {vuln.installed}",
+        severity=severity_or_score(word, rating),
+        tool_severity=word,
+        cvss=rating,
+        ids=ids,
+        cwe=[vuln.cwe] if rng.random() < 0.7 else [],
+        package=pkg,
+        fix_available=bool(pkg.fixed),
+        location=Location(path=_package_path(vuln, "grype"), resource=_layer(rng, layers)),
+        suppression=suppression,
+        occurrences=1,
+    )
+
+
+def _snyk_finding(rng: random.Random, vuln: _Vulnerability) -> Finding:
+    score_x10 = vuln.score_x10 if vuln.score_x10 is not None else rng.randint(40, 69)
+    rating = Cvss(score_x10=score_x10, version="3.1", vector=CVSS_VECTORS[severity_from_score(score_x10 / 10)])
+    ids = advisory_ids(vuln.cve, vuln.ghsa)
+    rule = f"SNYK-PYTHON-{vuln.name.upper().replace('-', '')}-{int(vuln.fingerprint[7:15], 16) % 9_000_000 + 1_000_000}"
+    suppression = None
+    if rng.random() < 0.03:
+        suppression = Suppression(kind="suppressed", source="sarif:external", justification="dev dependency only")
+    pkg = vuln.package()
+    return Finding(
+        fingerprint=package_fingerprint(ids, rule, vuln.name, vuln.installed),
+        category="sca",
+        rule_id=rule,
+        title=f"{severity_from_score(score_x10 / 10).title()} severity - {vuln.flaw} in {vuln.name}",
+        severity=severity_from_score(score_x10 / 10),
+        tool_severity=f"{score_x10 // 10}.{score_x10 % 10}",
+        cvss=rating,
+        ids=ids,
+        cwe=[vuln.cwe],
+        package=pkg,
+        fix_available=bool(pkg.fixed),
+        location=Location(path="requirements.lock", line=rng.randint(1, 400)),
+        first_seen=max(_first_seen(rng), vuln.published) if rng.random() < SNYK_FIRST_SEEN else None,
+        published=vuln.published,
+        suppression=suppression,
+        occurrences=1,
+    )
+
+
+def _semgrep_findings(rng: random.Random, count: int) -> list[Finding]:
+    found: dict[str, Finding] = {}
+    while len(found) < count:
+        rule, title, cwe = SAST_RULES[rng.randrange(len(SAST_RULES))]
         path = f"src/checkout/{RESOURCES[rng.randrange(len(RESOURCES))].replace('-', '_')}/views.py"
-        finding |= {
-            "rule_id": rule,
-            "title": title,
-            "severity": severity,
-            "cve_ids": [],
-            "location": {"path": path, "line": rng.randint(1, 1500)},
-        }
-    else:
-        rule = rng.choice(SECRET_RULES)
-        finding |= {
-            "rule_id": rule,
-            "title": f"{rule} detected",
-            "severity": severity,
-            "cve_ids": [],
-            "location": {"path": f"tests/fixtures/config_{n}.env", "line": rng.randint(1, 60)},
-        }
-    suppressed = rng.random() < (0.95 if scan_type == "secrets" else 0.04)
-    return finding | {"first_seen": epoch - _age_seconds(rng), "suppressed": suppressed}
+        line = rng.randint(1, 1500)
+        fingerprint = code_fingerprint("sast", "semgrep", rule, path, line)
+        if fingerprint in found:
+            continue
+        word = rng.choices(tuple(SEMGREP_WORDS), tuple(SEMGREP_WORDS.values()))[0]
+        found[fingerprint] = Finding(
+            fingerprint=fingerprint,
+            category="sast",
+            rule_id=rule,
+            title=title,
+            severity=SEMGREP_SEVERITIES[word],
+            tool_severity=word,
+            ids=[],
+            cwe=[cwe],
+            fix_available=False,
+            location=Location(path=path, line=line, end_line=line + rng.randint(0, 6)),
+            suppression=Suppression(kind="suppressed", source="semgrep:nosemgrep") if rng.random() < 0.04 else None,
+            occurrences=1,
+        )
+    return list(found.values())
 
 
-def _security_items(rng: random.Random, total: int, epoch: int) -> list[dict[str, Any]]:
+def _gitleaks_findings(rng: random.Random, count: int) -> list[Finding]:
+    found = []
+    for n in range(count):
+        rule, title = SECRET_RULES[rng.randrange(len(SECRET_RULES))]
+        path = f"tests/fixtures/config_{n}.env" if n % 3 else f"deploy/staging/values-{n}.yaml"
+        line = rng.randint(1, 60)
+        commit = f"{rng.getrandbits(160):040x}"
+        found.append(
+            Finding(
+                fingerprint=code_fingerprint("secrets", "gitleaks", rule, path, line, commit),
+                category="secrets",
+                rule_id=rule,
+                title=title,
+                severity="high",
+                ids=[],
+                cwe=[],
+                fix_available=False,
+                location=Location(path=path, line=line, end_line=line),
+                first_seen=_first_seen(rng),  # the commit's date
+                occurrences=1,
+            )
+        )
+    return found
+
+
+def _security_items(rng: random.Random, total: int) -> list[dict[str, Any]]:
+    """The security items (schema security/v1) holding `total` findings, as the collectors write them."""
     sizes = [max(1, round(total * share)) if share else 0 for *_, share in SECURITY_ITEMS]
-    sizes[2] = total - sum(sizes)
+    sizes[3] = max(0, total - sum(sizes))
+    trivy_size, grype_size, snyk_size, semgrep_size, gitleaks_size = sizes
+    layers = [f"sha256:{rng.getrandbits(256):064x}" for _ in range(12)]
+    seen: set[str] = set()
+    trivy_vulns = _fresh_vulnerabilities(rng, trivy_size, ECOSYSTEM_WEIGHTS, seen)
+    shared = rng.sample(trivy_vulns, min(len(trivy_vulns), round(grype_size * GRYPE_OVERLAP)))
+    grype_vulns = shared + _fresh_vulnerabilities(rng, grype_size - len(shared), ECOSYSTEM_WEIGHTS, seen)
+    python = [v for v in trivy_vulns if v.ecosystem == "pypi"]
+    shared = rng.sample(python, min(len(python), round(snyk_size * SNYK_OVERLAP)))
+    snyk_vulns = shared + _fresh_vulnerabilities(rng, snyk_size - len(shared), {"pypi": 1}, seen)
+    findings: dict[str, list[Finding]] = {
+        "security-trivy-image": [_trivy_finding(rng, v, layers) for v in trivy_vulns],
+        "security-grype-image": [_grype_finding(rng, v, layers) for v in grype_vulns],
+        "security-snyk-deps": [_snyk_finding(rng, v) for v in snyk_vulns],
+        "security-semgrep": _semgrep_findings(rng, semgrep_size),
+        "security-gitleaks": _gitleaks_findings(rng, gitleaks_size),
+    }
     items = []
-    for (item_id, tool, fmt, scan_type, _), size in zip(SECURITY_ITEMS, sizes, strict=True):
-        findings = [_finding(rng, scan_type, epoch, n) for n in range(size)]
-        counts = dict.fromkeys(SEVERITIES, 0)
-        for finding in findings:
-            counts[finding["severity"]] += 1
-        data = {
-            "scanner": tool,
-            "scan_type": scan_type,
-            "target": "registry.example.com/checkout:1.42.0" if scan_type == "container" else "checkout",
-            "findings": findings,
-            "counts": counts,
-        }
-        items.append(_item(rng, item_id, "security", tool, fmt, data))
+    for item_id, tool, version, fmt, scan_type, _ in SECURITY_ITEMS:
+        target = {"container": IMAGE, "sca": "requirements.lock", "sast": "."}.get(scan_type)  # gitleaks: none
+        scan = build_scan(tool, version, [scan_type], target, findings[item_id])
+        items.append(_item(rng, item_id, "security", tool, fmt, scan.model_dump(mode="json", exclude_none=True)))
     return items
 
 
@@ -760,13 +1013,15 @@ def describe_input(document: dict[str, Any], size: int) -> str:
     evidence = document["evidence"]
     tests = evidence["tests"]
     findings = sum(len(i["data"]["findings"]) for i in evidence["security"])
-    open_findings = sum(not f["suppressed"] for i in evidence["security"] for f in i["data"]["findings"])
+    open_findings = sum("suppression" not in f for i in evidence["security"] for f in i["data"]["findings"])
+    distinct = len({f["fingerprint"] for i in evidence["security"] for f in i["data"]["findings"]})
     endpoints = sum(len(i["data"]["endpoints"]) for i in evidence["load"])
     return (
         f"input: {size / 1e6:.1f} MB of JSON (tier {document['tier']}): "
         f"{len(tests)} tests items ({sum(i['data']['totals']['tests'] for i in tests):,} test cases, "
         f"{sum(len(i['data']['failures']) for i in tests):,} failures listed), "
-        f"{len(evidence['security'])} security items ({findings:,} findings, {open_findings:,} not suppressed), "
+        f"{len(evidence['security'])} security items ({findings:,} findings, {distinct:,} fingerprints, "
+        f"{open_findings:,} not suppressed), "
         f"{len(evidence['load'])} load items ({endpoints:,} endpoints)"
     )
 

@@ -15,7 +15,9 @@ from evaluator import schemas
 from tests.conftest import COMMIT, PYTEST_JUNIT
 
 
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run `readiness ARGS` in a subprocess, as a user would."""
     return subprocess.run(
         [sys.executable, "-m", "evaluator.cli", *args],
@@ -24,7 +26,7 @@ def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
-        timeout=120,
+        timeout=timeout,
     )
 
 

@@ -113,3 +113,13 @@ percent(bp) := sprintf("%d.%s%%", [floor_div(bp, 100), _two_digits(bp % 100)])
 _two_digits(n) := sprintf("0%d", [n]) if n < 10
 
 _two_digits(n) := format_int(n, 10) if n >= 10
+
+# epoch_seconds is an RFC 3339 UTC time in the form evidence schemas use ("2026-11-27T16:00:00Z",
+# "2026-11-27T16:00:00.5Z") as whole seconds since the epoch, the fraction dropped, so that policies
+# compare it with input.evaluation.epoch_seconds as integers; undefined for anything else (an offset
+# other than "Z", a lower-case "t", a non-string). The fraction is cut off before parsing: nanoseconds
+# near 2^61 are not exact as 64-bit floats, which regorus divides, while OPA divides exactly.
+epoch_seconds(time_text) := floor_div(time.parse_rfc3339_ns(concat("", [substring(time_text, 0, 19), "Z"])), 1000000000) if {
+	is_string(time_text)
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$`, time_text)
+}

@@ -237,3 +237,27 @@ test_percent if {
 	lib.percent(3334) == "33.34%"
 	lib.percent(10000) == "100.00%"
 }
+
+# --- times ----------------------------------------------------------------------------------------
+
+test_epoch_seconds if {
+	lib.epoch_seconds("2026-11-27T16:00:00Z") == 1795795200
+	lib.epoch_seconds("1970-01-01T00:00:00Z") == 0
+}
+
+test_epoch_seconds_rounds_fractions_down if {
+	lib.epoch_seconds("2026-11-27T16:00:00.999999999Z") == 1795795200
+	lib.epoch_seconds("2026-11-27T16:00:01.5Z") == 1795795201
+}
+
+test_epoch_seconds_undefined_for_non_strings if {
+	not lib.epoch_seconds(1795795200)
+	not lib.epoch_seconds(null)
+}
+
+test_epoch_seconds_undefined_for_other_forms if {
+	not lib.epoch_seconds("2026-11-27T16:00:00+01:00")
+	not lib.epoch_seconds("2026-11-27t16:00:00z")
+	not lib.epoch_seconds("2026-11-27 16:00:00Z")
+	not lib.epoch_seconds("yesterday")
+}
