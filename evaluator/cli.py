@@ -149,6 +149,57 @@ def collect(
         click.echo(f"wrote {output}: {item.kind} item {item.id!r} from {item.source.format}", err=True)
 
 
+@main.command()
+@click.option("--baseline", required=True, type=click.Path(path_type=Path), help="Baseline snapshot: file or folder.")
+@click.option("--candidate", required=True, type=click.Path(path_type=Path), help="Candidate snapshot: file or folder.")
+@click.option("--baseline-name", default="production", show_default=True, help="Name of the baseline environment.")
+@click.option("--candidate-name", default="staging", show_default=True, help="Name of the candidate environment.")
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Allow-rules YAML.",
+)
+@click.option("--id", "item_id", metavar="ID", help="Item id (default: parity-<candidate name>).")
+@click.option("--environment", metavar="ENV", help="Environment the evidence was gathered in.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the item here (default: stdout)."
+)
+def parity(
+    baseline: Path,
+    candidate: Path,
+    baseline_name: str,
+    candidate_name: str,
+    rules_path: Path | None,
+    item_id: str | None,
+    environment: str | None,
+    output: Path | None,
+) -> None:
+    """Compare two environment snapshots (files or folders) into one parity evidence item."""
+    from evaluator.fileio import write_output
+    from evaluator.parity.run import parity_item
+
+    item = parity_item(
+        baseline,
+        candidate,
+        baseline_name=baseline_name,
+        candidate_name=candidate_name,
+        rules_path=rules_path,
+        item_id=item_id,
+        environment=environment,
+    )
+    write_output(output, _dump(item.to_json_dict()))
+    if output is not None:
+        data = item.data
+        allowed = sum(c["allowed"] for c in data["counts"])
+        total = sum(c["total"] for c in data["counts"])
+        click.echo(
+            f"wrote {output}: parity item {item.id!r}: {data['keys_equal']}/{data['keys_compared']} keys equal "
+            f"({data['parity_bp'] / 100:.2f}%), {total} difference(s), {allowed} allowed",
+            err=True,
+        )
+
+
 def _load_item(path: Path) -> dict[str, Any]:
     from evaluator.evidence import item_problems
     from evaluator.fileio import load_json

@@ -23,6 +23,7 @@ BUNDLE_STATEMENT = "bundle-statement.v1.schema.json"
 TRUST_POLICY = "trust-policy.v1.schema.json"
 VERIFICATION_RESULT = "verification-result.v1.schema.json"
 WAIVERS = "waivers.v1.schema.json"
+PARITY_RULES = "parity-rules.v1.schema.json"
 POLICY_INPUT = "policy-input.v1.schema.json"
 
 

@@ -173,8 +173,10 @@ def _normalized(node: Any, defs: dict[str, Any]) -> Any:
         node = {**defs[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}}
     if "anyOf" in node:
         options = [option for option in node["anyOf"] if option != {"type": "null"}]
-        assert len(options) == 1, node
-        return _normalized({**{k: v for k, v in node.items() if k not in ("anyOf", "default")}, **options[0]}, defs)
+        rest = {k: v for k, v in node.items() if k not in ("anyOf", "default")}
+        if len(options) == 1:
+            return _normalized({**rest, **options[0]}, defs)
+        return {**_normalized(rest, defs), "anyOf": _normalized(options, defs)}
     return {
         key: sorted(value) if key == "required" else _normalized(value, defs)
         for key, value in node.items()

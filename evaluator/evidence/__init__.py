@@ -1,6 +1,7 @@
 """Evidence items: the envelope every collector produces and the registry of kinds."""
 
 from evaluator.evidence import load as _load
+from evaluator.evidence import parity as _parity
 from evaluator.evidence import security as _security
 from evaluator.evidence import tests as _tests
 from evaluator.evidence.model import CollectorInfo, EvidenceItem, ObservedWindow, Source
@@ -8,6 +9,7 @@ from evaluator.evidence.registry import EvidenceKind, all_kinds, get, item_probl
 
 # One line per kind.
 register(_load.KIND)
+register(_parity.KIND)
 register(_security.KIND)
 register(_tests.KIND)
 
