@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ from evaluator.bundle import Release, build_statement, sign_document, verify_env
 from evaluator.bundle.trust import load_trust_policy
 from evaluator.collectors import collect
 from evaluator.evaluate import Options, evaluate
+from evaluator.parity.run import parity_item
 from evaluator.policy.loader import load_policies
 from evaluator.report.interface import InputDigest
 from tests.conftest import KeyFiles
@@ -24,7 +26,7 @@ POLICIES = ROOT / "policies"
 
 
 def _release_bundle(release: str, folder: Path, keys: list[KeyFiles]) -> bytes:
-    """Run the release's real test suite, collect the report, bundle and sign it like the demo does."""
+    """Run the release's real test suite and Bandit, collect the reports, bundle and sign them like the demo does."""
     report = folder / f"{release}.xml"
     subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
@@ -35,9 +37,22 @@ def _release_bundle(release: str, folder: Path, keys: list[KeyFiles]) -> bytes:
     item = collect(report, item_id="tests-unit", environment="staging").to_json_dict()
     load = collect(EXAMPLE / "evidence" / release / "k6-summary.json", item_id="load-k6-checkout",
                    environment="staging").to_json_dict()  # fmt: skip
+    scan = folder / f"{release}-bandit.json"
+    subprocess.run(
+        [sys.executable, "-m", "bandit", "-r", "service", "-f", "json", "-o", str(scan), "-q"],
+        cwd=EXAMPLE / "releases" / release, capture_output=True, check=False, timeout=120,
+    )  # fmt: skip
+    security = collect(scan, item_id="security-bandit", environment="staging").to_json_dict()
+    parity = parity_item(
+        EXAMPLE / "deploy" / "rendered" / "production.yaml",
+        EXAMPLE / "deploy" / "rendered" / f"staging-{release}.yaml",
+        rules_path=EXAMPLE / "deploy" / "parity-rules.yaml",
+        item_id="parity-staging",
+        environment="staging",
+    ).to_json_dict()
     commit = f"{abs(hash(release)):040x}"[-40:]
     release_ = Release("checkout", release, commit, None, "staging", "production", "standard")
-    statement = build_statement([item, load], release_)
+    statement = build_statement([item, load, security, parity], release_)
     data = json.dumps(statement).encode()
     for key in keys:
         data, _ = sign_document(data, key.signer, "statement.json")
@@ -65,7 +80,7 @@ def _evaluate(data: bytes, trust, engine: str):
     assert verification.ok, verification.failures
     report = evaluate(
         verification,
-        load_policies(POLICIES),
+        load_policies(POLICIES, (EXAMPLE / "policy-data.yaml",)),
         InputDigest("envelope.json", verification.envelope_sha256),
         verification.reference_time,
         Options(engine),
@@ -94,9 +109,15 @@ def test_release_1_43_0_is_a_no_go_with_the_failing_test_and_slow_endpoint_named
     verification, report = _evaluate(bundles["1.43.0"], trust, engine)
     assert not report.decision.go
     failing = {v.criterion.id: v for v in report.verdicts if v.status == "fail"}
-    assert {"tests.no_failures", "load.latency_p95"} <= set(failing), sorted(failing)
+    expected = {"tests.no_failures", "load.latency_p95", "security.sast_findings", "parity.missing_keys"}
+    assert expected <= set(failing), sorted(failing)
+    (missing,) = failing["parity.missing_keys"].violations
+    assert "PAYMENT_TIMEOUT_MS" in missing.message and "apps/v1 Deployment shop/checkout" in missing.message
     assert "test_total_with_discount_and_tax" in failing["tests.no_failures"].message
     assert "POST /api/checkout" in failing["load.latency_p95"].message
+    (shell,) = failing["security.sast_findings"].violations
+    assert "B602" in shell.message and "service/receipts.py:23" in shell.message
+    assert shell.fingerprint and shell.fingerprint.startswith("sha256:")
     failing = list(failing.values())
     items = {e["id"]: e["item"] for e in verification.statement["predicate"]["evidence"]}
     for verdict in failing:
@@ -121,3 +142,14 @@ def _resolve(document, pointer: str):
         token = token.replace("~1", "/").replace("~0", "~")
         document = document[int(token)] if isinstance(document, list) else document[token]
     return document
+
+
+def test_the_example_secrets_never_reach_the_bundle_or_the_reports(example):
+    bundles, trust = example
+    for data in bundles.values():
+        verification, report = _evaluate(data, trust, "embedded")
+        payload = json.dumps(verification.statement) + data.decode()
+        text = payload + json.dumps([str(v) for v in report.verdicts])
+        for canary in ("prod-db-password-never-in-evidence", "staging-db-password-never-in-evidence"):
+            assert canary not in text
+            assert base64.b64encode(canary.encode()).decode() not in text
