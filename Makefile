@@ -34,6 +34,7 @@ bench: install
 	$(PY) bench/policy_engines.py --runs 1
 	$(PY) bench/jtl_vs_pandas.py
 	$(PY) bench/security_scale.py
+	$(PY) bench/parity_scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info

@@ -55,10 +55,12 @@ json.dump({**report, "status": child.returncode}, open(sys.argv[1], "w"))
 """
 
 
-def run_measured(command: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run `command`; {"wall", "cpu" (seconds), "peak_mib", "status"}."""
+def run_measured(command: list[str], env: dict[str, str] | None = None, quiet: bool = False) -> dict[str, Any]:
+    """Run `command` (its standard output discarded when `quiet`); {"wall", "cpu" (seconds), "peak_mib", "status"}."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "measure.json"
+        if quiet:
+            command = ["sh", "-c", 'exec "$@" > /dev/null', "sh", *command]
         runner = [sys.executable, "-c", MEASURE, str(report), *command]
         subprocess.run(runner, check=True, env={**os.environ, **(env or {})})
         return json.loads(report.read_text())
