@@ -102,14 +102,19 @@ def load_yaml(path: str | Path, what: str = "file") -> Any:
     data = read_bytes(path, what)
     try:
         return yaml.load(data, Loader=YamlLoader)
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
+        raise yaml_error(path, exc) from None
+
+
+def yaml_error(path: str | Path, exc: yaml.YAMLError) -> InputError:
+    """One located InputError for a YAML parse error: its problem, with line and column when PyYAML knows them."""
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
         if mark is not None:
-            raise InputError(path, f"malformed YAML: {problem}", mark.line + 1, mark.column + 1) from None
-        raise InputError(path, f"malformed YAML: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"malformed YAML: {exc}") from None
+            return InputError(path, f"malformed YAML: {problem}", mark.line + 1, mark.column + 1)
+        return InputError(path, f"malformed YAML: {problem}")
+    return InputError(path, f"malformed YAML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
 
 
 def write_atomic(path: str | Path, data: bytes, mode: int | None = None) -> None:

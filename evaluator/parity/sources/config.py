@@ -39,7 +39,7 @@ from typing import Any, ClassVar
 import yaml
 
 from evaluator.errors import InputError
-from evaluator.fileio import YamlLoader, parse_json, read_bytes
+from evaluator.fileio import YamlLoader, parse_json, read_bytes, yaml_error
 from evaluator.parity.snapshot import Leaf, SecretHasher, Value, config_leaf, scalar
 from evaluator.parity.sources.interface import SnapshotSource
 
@@ -153,14 +153,8 @@ def yaml_documents(path: Path, data: bytes) -> list[Any]:
     """Every document of a YAML file (safe loader); malformed YAML is an InputError with line and column."""
     try:
         return list(yaml.load_all(data, Loader=YamlLoader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "malformed YAML"
-        if mark is not None:
-            raise InputError(path, f"malformed YAML: {problem}", mark.line + 1, mark.column + 1) from None
-        raise InputError(path, f"malformed YAML: {problem}") from None
     except yaml.YAMLError as exc:
-        raise InputError(path, f"malformed YAML: {exc}") from None
+        raise yaml_error(path, exc) from None
     except RecursionError:
         raise InputError(path, "malformed YAML: nested too deeply") from None
 

@@ -76,7 +76,7 @@ from typing import Any, ClassVar
 import yaml
 
 from evaluator.errors import InputError
-from evaluator.fileio import YamlLoader, parse_json, read_bytes
+from evaluator.fileio import YamlLoader, parse_json, read_bytes, yaml_error
 from evaluator.parity.snapshot import (
     Leaf,
     LeafCategory,
@@ -341,14 +341,8 @@ def _yaml_documents(data: bytes, path: Path) -> Iterator[tuple[int, int | None, 
             value = loader.construct_document(node)
             if value is not None:
                 yield number, node.start_mark.line + 1, value
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "malformed YAML"
-        if mark is not None:
-            raise InputError(path, f"malformed YAML: {problem}", mark.line + 1, mark.column + 1) from None
-        raise InputError(path, f"malformed YAML: {problem}") from None
     except yaml.YAMLError as exc:
-        raise InputError(path, f"malformed YAML: {str(exc).splitlines()[0]}") from None
+        raise yaml_error(path, exc) from None
     finally:
         loader.dispose()
 
