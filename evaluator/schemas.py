@@ -25,6 +25,7 @@ VERIFICATION_RESULT = "verification-result.v1.schema.json"
 WAIVERS = "waivers.v1.schema.json"
 PARITY_RULES = "parity-rules.v1.schema.json"
 POLICY_INPUT = "policy-input.v1.schema.json"
+DRILL_RECORD = "drill-record.v1.schema.json"
 
 
 @dataclass(frozen=True)

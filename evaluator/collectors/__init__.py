@@ -7,6 +7,9 @@ from datetime import datetime
 from pathlib import Path
 
 from evaluator import __version__
+from evaluator.collectors.dr.chaostoolkit import ChaosToolkitJournalCollector
+from evaluator.collectors.dr.drill_record import DrillRecordCollector
+from evaluator.collectors.dr.velero import VeleroCollector
 from evaluator.collectors.interface import HEAD_BYTES, Collected, Collector
 from evaluator.collectors.load.gatling_log import GatlingLogCollector
 from evaluator.collectors.load.gatling_stats import GatlingStatsCollector
@@ -30,6 +33,8 @@ from evaluator.collectors.security.semgrep import SemgrepJsonCollector
 from evaluator.collectors.security.snyk import SnykJsonCollector
 from evaluator.collectors.security.trivy import TrivyJsonCollector
 from evaluator.collectors.security.zap import ZapJsonCollector
+from evaluator.collectors.tests.cobertura import CoberturaXmlCollector
+from evaluator.collectors.tests.coverage_json import CoverageJsonCollector
 from evaluator.collectors.tests.junit import JUnitXmlCollector
 from evaluator.errors import InputError, UsageError
 from evaluator.evidence import CollectorInfo, EvidenceItem, ObservedWindow, Source, item_problems
@@ -39,6 +44,8 @@ from evaluator.timeutil import utcnow
 # One line per format (and one import above per module).
 COLLECTORS: tuple[type[Collector], ...] = (
     JUnitXmlCollector,
+    CoberturaXmlCollector,
+    CoverageJsonCollector,
     GatlingStatsCollector,
     GatlingLogCollector,
     JMeterJtlCsvCollector,
@@ -61,6 +68,9 @@ COLLECTORS: tuple[type[Collector], ...] = (
     BanditJsonCollector,
     SemgrepJsonCollector,
     CheckovJsonCollector,
+    ChaosToolkitJournalCollector,
+    DrillRecordCollector,
+    VeleroCollector,
 )
 
 __all__ = ["COLLECTORS", "Collected", "Collector", "collect", "detect", "get_collector"]

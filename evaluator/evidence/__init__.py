@@ -1,5 +1,7 @@
 """Evidence items: the envelope every collector produces and the registry of kinds."""
 
+from evaluator.evidence import coverage as _coverage
+from evaluator.evidence import dr as _dr
 from evaluator.evidence import load as _load
 from evaluator.evidence import parity as _parity
 from evaluator.evidence import security as _security
@@ -8,6 +10,8 @@ from evaluator.evidence.model import CollectorInfo, EvidenceItem, ObservedWindow
 from evaluator.evidence.registry import EvidenceKind, all_kinds, get, item_problems, register
 
 # One line per kind.
+register(_coverage.KIND)
+register(_dr.KIND)
 register(_load.KIND)
 register(_parity.KIND)
 register(_security.KIND)

@@ -101,7 +101,7 @@ class JUnitXmlCollector(Collector):
     @classmethod
     def detect(cls, head: bytes) -> bool:
         """True when the first element of `head` is <testsuites> or <testsuite>."""
-        return _ROOT_START.match(_decode_head(head)) is not None
+        return _ROOT_START.match(decode_head(head)) is not None
 
     def collect(self, path: Path) -> Collected:
         """Stream-parse the report at `path`; InputError when it is not a well-formed JUnit XML report."""
@@ -142,7 +142,7 @@ class _WrongRoot(Exception):
 def _malformed(path: Path, exc: SAXParseException, saw_root: bool) -> InputError:
     line, column = exc.getLineNumber(), exc.getColumnNumber()
     reason = exc.getMessage()
-    if not saw_root and _is_blank(path):
+    if not saw_root and is_blank(path):
         return InputError(path, "file is empty, expected a JUnit XML report")
     if saw_root and reason == "no element found":
         reason = "the file ends before the report does (truncated?)"
@@ -154,15 +154,17 @@ def _malformed(path: Path, exc: SAXParseException, saw_root: bool) -> InputError
     )
 
 
-def _is_blank(path: Path) -> bool:
+def is_blank(path: Path) -> bool:
+    """True when the file holds nothing but whitespace (and a byte-order mark) in its first 4 KiB."""
     try:
         with open(path, "rb") as fh:
-            return not _decode_head(fh.read(4096)).strip()
+            return not decode_head(fh.read(4096)).strip()
     except OSError:
         return False
 
 
-def _decode_head(head: bytes) -> str:
+def decode_head(head: bytes) -> str:
+    """The first bytes of an XML file as text: UTF-8 or UTF-16 by byte-order mark, else UTF-8, errors replaced."""
     if head.startswith(codecs.BOM_UTF8):
         return head[len(codecs.BOM_UTF8) :].decode("utf-8", "replace")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
