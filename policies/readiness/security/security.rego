@@ -306,6 +306,20 @@ checked contains result if {
 	)
 }
 
+# A scan whose scanner reports files or targets it could not scan (parse errors) covers less than its
+# target: the criterion warns, naming the scan and the count, so someone judges what went unscanned.
+warn contains result if {
+	some item in lib.items("security")
+	errors := object.get(item.data, "scan_errors", 0)
+	errors > 0
+	result := lib.result(
+		"security.required_scan_types", item.id, "/data/scan_errors", errors, "<=", 0,
+		sprintf("%s: %s reported %d file(s) or target(s) it could not scan, so its %s scan covers less than its target", [
+			item.id, item.data.scanner.name, errors, concat(", ", item.data.scan_types),
+		]),
+	)
+}
+
 # METADATA
 # title: Security thresholds are well-formed
 # description: >-

@@ -999,3 +999,17 @@ test_rule_data_unknown_tier_exact_result if {
 test_rule_data_needs_no_evidence if {
 	count(_checked("security.rule_data", {"tier": "critical", "evidence": {}}, _thresholds)) == 7
 }
+
+test_required_scan_types_warns_about_a_partial_scan if {
+	scan := _scan("security-bandit", "bandit", ["sast"], [])
+	partial := object.union(scan, {"data": object.union(scan.data, {"scan_errors": 2})})
+	inp := _input("low", [partial])
+	_warn("security.required_scan_types", inp, _thresholds) == {{
+		"criterion": "security.required_scan_types",
+		"msg": "security-bandit: bandit reported 2 file(s) or target(s) it could not scan, so its sast scan covers less than its target",
+		"observed": 2, "comparator": "<=", "threshold": 0,
+		"evidence": "security-bandit", "pointer": "/data/scan_errors",
+	}}
+	_warn("security.required_scan_types", _input("low", [_scan("security-bandit", "bandit", ["sast"], [])]), _thresholds) == set()
+}
+
