@@ -4,6 +4,7 @@ from evaluator.evidence import coverage as _coverage
 from evaluator.evidence import dr as _dr
 from evaluator.evidence import load as _load
 from evaluator.evidence import parity as _parity
+from evaluator.evidence import rollout as _rollout
 from evaluator.evidence import security as _security
 from evaluator.evidence import tests as _tests
 from evaluator.evidence.model import CollectorInfo, EvidenceItem, ObservedWindow, Source
@@ -14,6 +15,7 @@ register(_coverage.KIND)
 register(_dr.KIND)
 register(_load.KIND)
 register(_parity.KIND)
+register(_rollout.KIND)
 register(_security.KIND)
 register(_tests.KIND)
 

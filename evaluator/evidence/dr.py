@@ -7,7 +7,7 @@ compare integers; a value the source does not state is absent, never guessed.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -62,6 +62,8 @@ class Drill(_Data):
     """What was simulated (the experiment's title, the ChaosEngine's experiment, 'restore of backup X' …)."""
     scope: str | None = Field(default=None, min_length=1, max_length=512)
     """What it was run against (service, namespace, region, backup), when recorded."""
+    tags: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(max_length=64)
+    """Scenario classes the drill exercises (e.g. database-failover), which tier data requires by name."""
     status: DrillStatus
     """How it ended."""
     start: str = Field(pattern=_TIME)

@@ -10,6 +10,7 @@ wrote `datetime.utcnow().isoformat()`, a naive time that is UTC, so a naive jour
 
 Mapping (journal -> model):
   experiment.title                          -> scenario
+  experiment.tags                           -> tags (the scenario classes tier data requires, e.g. instance-loss)
   status + deviated + steady_states.before  -> status:
       deviated true (any status)                           -> deviated
       steady_states.before.steady_state_met false          -> failed (the system was not steady: nothing was tried)
@@ -98,6 +99,7 @@ class ChaosToolkitJournalCollector(Collector):
         drill = Drill(
             scenario=title,
             scope=ext.get("scope"),
+            tags=_tags(path, experiment),
             status=_status(path, journal),
             start=utc_text(start),
             end=utc_text(end) if end else None,
@@ -132,6 +134,14 @@ def _status(path: Path, journal: dict[str, Any]) -> str:
     if isinstance(before, dict) and before.get("steady_state_met") is False:
         return "failed"
     return _STATUS[status]
+
+
+def _tags(path: Path, experiment: dict[str, Any]) -> list[str]:
+    """The experiment's `tags` (strings, in order, duplicates dropped), which name the scenario classes it exercises."""
+    tags = experiment.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        raise InputError(path, "experiment.tags must be a list of non-empty strings")
+    return list(dict.fromkeys(t.strip()[:128] for t in tags))[:64]
 
 
 def _extension(path: Path, experiment: dict[str, Any]) -> dict[str, Any]:

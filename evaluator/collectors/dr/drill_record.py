@@ -124,6 +124,7 @@ def _drill(path: Path, raw: dict[str, Any], where: str) -> Drill:
     return Drill(
         scenario=raw["scenario"],
         scope=raw.get("scope"),
+        tags=list(raw.get("tags", [])),
         status=raw["status"],
         start=utc_text(start),
         end=utc_text(end) if end else None,

@@ -142,6 +142,7 @@ def _drill(path: Path, obj: Any, index: int) -> Drill:
     return Drill(
         scenario=label[:512],
         scope=_scope(kind, spec),
+        tags=[kind.lower()],
         status=drill_status,
         start=utc_text(start),
         end=utc_text(end) if end else None,

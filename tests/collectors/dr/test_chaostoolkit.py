@@ -51,6 +51,7 @@ def test_journal_field_by_field(path: Path) -> None:
     assert doc["source"]["tool_version"] == raw["chaoslib-version"] == "1.44.0"
     (drill,) = doc["data"]["drills"]
     assert drill["scenario"] == raw["experiment"]["title"]
+    assert drill["tags"] == raw["experiment"]["tags"] and drill["tags"]
     assert drill["status"] == EXPECTED_STATUS[path.name]
     assert drill["start"] == z(raw["start"])
     assert drill["end"] == z(raw["end"])

@@ -23,7 +23,7 @@ def test_example_field_by_field() -> None:
     assert doc["source"]["format"] == "drill-record"
     (drill,) = doc["data"]["drills"]
     (want,) = raw["drills"]
-    for key in ("scenario", "scope", "status", "operator", "data_loss", "rto", "rpo"):
+    for key in ("scenario", "scope", "tags", "status", "operator", "data_loss", "rto", "rpo"):
         assert drill[key] == want[key], key
     assert drill["start"] == z(want["start"]) == "2026-11-14T08:00:00Z"
     assert drill["end"] == z(want["end"]) == "2026-11-14T08:41:30Z"
@@ -63,6 +63,7 @@ def test_minimal_record(tmp_path: Path) -> None:
     assert doc["data"]["drills"] == [
         {
             "scenario": "restore last night's backup into staging",
+            "tags": [],
             "status": "succeeded",
             "start": "2026-11-20T10:00:00Z",
             "rto": {"target_s": 3600},

@@ -23,6 +23,7 @@ def test_real_partially_failed_backup() -> None:
     assert drill["scenario"] == f"backup {raw['metadata']['name']}" == "backup image-registry-backup"
     assert drill["scope"] == "namespaces: " + ", ".join(raw["spec"]["includedNamespaces"])
     assert drill["status"] == "partially_failed"
+    assert drill["tags"] == ["backup"]
     assert drill["start"] == z(status["startTimestamp"].replace("Z", "+00:00"))
     assert drill["end"] == z(status["completionTimestamp"].replace("Z", "+00:00"))
     assert drill["rto"] == {} and drill["rpo"] == {} and "data_loss" not in drill
@@ -48,6 +49,7 @@ def test_completed_restore_json_measures_rto() -> None:
     (drill,) = doc["data"]["drills"]
     assert drill["scenario"] == "restore orders-restore-20261120"
     assert drill["scope"] == f"backup {raw['spec']['backupName']}"
+    assert drill["tags"] == ["restore"]
     assert drill["status"] == "succeeded"
     assert drill["rto"] == {
         "measured_s": seconds_up(raw["status"]["startTimestamp"], raw["status"]["completionTimestamp"]),
