@@ -18,9 +18,14 @@ Mapping (journal -> model):
       "failed"                                             -> failed
       "aborted", "interrupted"                             -> aborted
   start, end                                -> start, end (UTC, Z) and the item's observed window
-  run[]                                     -> steps: activity.name, activity.type (kind), status
+  steady_states.before.probes[], run[], steady_states.after.probes[]
+                                            -> steps, in that order: activity.name, activity.type (kind), status
                                                (succeeded/failed; a run cut short without a status -> failed),
-                                               start, end, duration (seconds -> duration_ms, rounded)
+                                               start, end, duration (seconds -> duration_ms, rounded). A
+                                               hypothesis probe is named "steady state before|after: NAME",
+                                               kind "steady-state", and its status is its tolerance: met ->
+                                               succeeded, not met -> failed (before) or deviated (after); a
+                                               probe that itself failed -> failed
   rollbacks[]                               -> rollbacks (same mapping, kind from activity.type)
   rto.measured_s                            -> from the start of the first run[] entry whose activity is an
                                                action to the end of the last probe of steady_states.after, when
@@ -93,7 +98,11 @@ class ChaosToolkitJournalCollector(Collector):
         start = parse_utc(path, journal.get("start"), "journal start", naive_is_utc=True)
         end = parse_utc(path, journal.get("end"), "journal end", naive_is_utc=True) if journal.get("end") else None
         ext = _extension(path, experiment)
-        steps = [_step(path, r, f"run[{i}]") for i, r in enumerate(runs)]
+        steps = [
+            *_hypothesis_steps(path, journal, "before"),
+            *(_step(path, r, f"run[{i}]") for i, r in enumerate(runs)),
+            *_hypothesis_steps(path, journal, "after"),
+        ]
         rolled = [_step(path, r, f"rollbacks[{i}]") for i, r in enumerate(rollbacks)]
         rto_measured = _rto(path, journal, runs)
         drill = Drill(
@@ -190,6 +199,27 @@ def _step(path: Path, run: Any, where: str) -> Step:
         end=utc_text(end) if end else None,
         duration_ms=duration_ms,
     )
+
+
+def _hypothesis_steps(path: Path, journal: dict[str, Any], when: str) -> list[Step]:
+    """The probes of the steady-state hypothesis checked `when` (before / after the method), as steps."""
+    state = (journal.get("steady_states") or {}).get(when)
+    if state is None:
+        return []
+    if not isinstance(state, dict) or not isinstance(state.get("probes", []), list):
+        raise InputError(path, f"Chaos Toolkit journal steady_states.{when} is not a hypothesis result")
+    steps = []
+    for i, probe in enumerate(state.get("probes", [])):
+        step = _step(path, probe, f"steady_states.{when}.probes[{i}]")
+        met = probe.get("tolerance_met")
+        if not isinstance(met, bool):
+            raise InputError(path, f"Chaos Toolkit journal steady_states.{when}.probes[{i}] has no tolerance_met")
+        status = "succeeded" if met else ("deviated" if when == "after" else "failed")
+        if step.status == "failed":
+            status = "failed"
+        name = f"steady state {when}: {step.name}"[:512]
+        steps.append(step.model_copy(update={"name": name, "kind": "steady-state", "status": status}))
+    return steps
 
 
 def _rto(path: Path, journal: dict[str, Any], runs: list[Any]) -> int | None:

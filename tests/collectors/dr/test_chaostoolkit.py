@@ -38,6 +38,17 @@ def _expected_steps(runs: list[dict]) -> list[dict]:
     return steps
 
 
+def _hypothesis_steps(raw: dict, when: str) -> list[dict]:
+    state = raw["steady_states"][when]
+    steps = _expected_steps(state["probes"]) if state else []
+    for step, probe in zip(steps, state["probes"] if state else [], strict=True):
+        step["name"] = f"steady state {when}: {step['name']}"
+        step["kind"] = "steady-state"
+        if step["status"] != "failed":
+            step["status"] = "succeeded" if probe["tolerance_met"] else {"before": "failed", "after": "deviated"}[when]
+    return steps
+
+
 def test_all_five_journals_are_here() -> None:
     assert sorted(p.name for p in JOURNALS) == sorted(EXPECTED_STATUS)
 
@@ -56,7 +67,11 @@ def test_journal_field_by_field(path: Path) -> None:
     assert drill["start"] == z(raw["start"])
     assert drill["end"] == z(raw["end"])
     assert item.observed is not None
-    assert drill["steps"] == _expected_steps(raw["run"])
+    assert drill["steps"] == [
+        *_hypothesis_steps(raw, "before"),
+        *_expected_steps(raw["run"]),
+        *_hypothesis_steps(raw, "after"),
+    ]
     assert drill["rollbacks"] == _expected_steps(raw["rollbacks"])
     ext = [e for e in raw["experiment"].get("extensions", []) if e.get("name") == "readiness"]
     ext_values = ext[0] if ext else {}
@@ -79,7 +94,13 @@ def test_specific_values_of_the_runs() -> None:
     """Values checked by hand against the journals (not derived from the raw JSON)."""
     _, doc = collect_valid(CTK / "journal-succeeded.json")
     (drill,) = doc["data"]["drills"]
-    assert [s["name"] for s in drill["steps"]] == ["kill-service", "restart-service", "fetch-index-during-method"]
+    assert [s["name"] for s in drill["steps"]] == [
+        "steady state before: service-answers-200",
+        "kill-service",
+        "restart-service",
+        "fetch-index-during-method",
+        "steady state after: service-answers-200",
+    ]
     assert drill["rto"] == {
         "target_s": 60,
         "measured_s": 3,
@@ -89,11 +110,20 @@ def test_specific_values_of_the_runs() -> None:
     _, doc = collect_valid(CTK / "journal-rollbacks.json")
     assert [s["name"] for s in doc["data"]["drills"][0]["rollbacks"]] == ["stop-service", "start-service-again"]
     _, doc = collect_valid(CTK / "journal-interrupted.json")
-    assert [s["status"] for s in doc["data"]["drills"][0]["steps"]] == ["succeeded", "failed"]
+    assert [s["status"] for s in doc["data"]["drills"][0]["steps"]] == ["succeeded", "succeeded", "failed"]
     _, doc = collect_valid(CTK / "journal-deviated.json")
     assert doc["data"]["drills"][0]["rto"] == {"target_s": 30}
+    # The probe answered 404 after the method: its tolerance (200) was not met, so the step deviated.
+    assert [(s["name"], s["status"]) for s in doc["data"]["drills"][0]["steps"]][-1] == (
+        "steady state after: service-answers-200",
+        "deviated",
+    )
     _, doc = collect_valid(CTK / "journal-failed.json")
-    assert doc["data"]["drills"][0]["steps"] == [] and doc["data"]["drills"][0]["rto"] == {}
+    # Connection refused before the method: the probe itself failed, and nothing was tried.
+    assert [(s["name"], s["status"]) for s in doc["data"]["drills"][0]["steps"]] == [
+        ("steady state before: service-answers-200", "failed")
+    ]
+    assert doc["data"]["drills"][0]["rto"] == {}
 
 
 def test_naive_times_are_read_as_utc(tmp_path: Path) -> None:
@@ -176,3 +206,25 @@ def test_other_tools_json_with_forced_format() -> None:
     assert str(input_error(path, "chaostoolkit-journal")) == (
         f"{path}: not a Chaos Toolkit journal (a JSON object with `chaoslib-version`, `experiment` and `run`)"
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda raw: raw["steady_states"]["after"]["probes"][0].pop("tolerance_met"),
+            "Chaos Toolkit journal steady_states.after.probes[0] has no tolerance_met",
+        ),
+        (
+            lambda raw: raw["steady_states"].update(before=["not", "a", "result"]),
+            "Chaos Toolkit journal steady_states.before is not a hypothesis result",
+        ),
+    ],
+    ids=["no-tolerance-met", "hypothesis-not-an-object"],
+)
+def test_malformed_hypothesis_results(tmp_path: Path, change, message: str) -> None:
+    raw = _raw(CTK / "journal-succeeded.json")
+    change(raw)
+    path = tmp_path / "j.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    assert str(input_error(path)) == f"{path}: {message}"
