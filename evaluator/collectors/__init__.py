@@ -9,6 +9,7 @@ from pathlib import Path
 from evaluator import __version__
 from evaluator.collectors.dr.chaostoolkit import ChaosToolkitJournalCollector
 from evaluator.collectors.dr.drill_record import DrillRecordCollector
+from evaluator.collectors.dr.litmus import LitmusChaosResultCollector
 from evaluator.collectors.dr.velero import VeleroCollector
 from evaluator.collectors.interface import HEAD_BYTES, Collected, Collector
 from evaluator.collectors.load.gatling_log import GatlingLogCollector
@@ -71,6 +72,7 @@ COLLECTORS: tuple[type[Collector], ...] = (
     ChaosToolkitJournalCollector,
     DrillRecordCollector,
     VeleroCollector,
+    LitmusChaosResultCollector,
 )
 
 __all__ = ["COLLECTORS", "Collected", "Collector", "collect", "detect", "get_collector"]

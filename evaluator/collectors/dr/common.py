@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,3 +49,10 @@ def text_value(path: Path, value: Any, where: str, limit: int = 512) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InputError(path, f"{where} must be a non-empty string, got {str(value)[:60]!r}")
     return value.strip()[:limit]
+
+
+def seconds_text(path: Path, value: Any, where: str) -> int:
+    """Whole seconds >= 0 given as digits in text (e.g. a Kubernetes annotation) or an integer; InputError otherwise."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,12}", value.strip()):
+        return int(value.strip())
+    return seconds_value(path, value, where)

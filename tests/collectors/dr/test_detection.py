@@ -8,6 +8,7 @@ import pytest
 
 from evaluator.collectors.dr.chaostoolkit import ChaosToolkitJournalCollector
 from evaluator.collectors.dr.drill_record import DrillRecordCollector
+from evaluator.collectors.dr.litmus import LitmusChaosResultCollector
 from evaluator.collectors.dr.velero import VeleroCollector
 from evaluator.collectors.interface import HEAD_BYTES
 from tests.collectors.dr.helpers import DR_DATA, SHARED, TESTS_DATA
@@ -15,6 +16,7 @@ from tests.collectors.dr.helpers import DR_DATA, SHARED, TESTS_DATA
 OWN = {
     ChaosToolkitJournalCollector: sorted((DR_DATA / "chaostoolkit").glob("journal-*.json")),
     DrillRecordCollector: [DR_DATA / "drill-record" / "db-failover-2026-11.yaml"],
+    LitmusChaosResultCollector: sorted(p for p in (DR_DATA / "litmus").iterdir() if p.suffix in (".yaml", ".json")),
     VeleroCollector: [
         DR_DATA / "velero" / "velero_backup_cr_partiallyfailed_2021.yaml",
         DR_DATA / "velero" / "restore_completed_handwritten.json",
