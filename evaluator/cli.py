@@ -200,6 +200,111 @@ def parity(
         )
 
 
+@main.group()
+def drill() -> None:
+    """Run deployment drills and record them as evidence."""
+
+
+def _print_phase(phase: Any) -> None:
+    """One line per finished drill phase, on standard error."""
+    if phase.outcome == "not_started":
+        how = phase.error
+    elif phase.exit_code is not None:
+        how = f"exit {phase.exit_code}"
+    else:
+        how = f"signal {phase.signal}"
+    tries = f", {phase.attempts} check(s)" if phase.name.startswith("health") else ""
+    click.echo(f"{phase.name:<22} {phase.outcome:<11} {phase.duration_ms / 1000:8.3f} s  {how}{tries}", err=True)
+
+
+@drill.command("run")
+@click.option("--deploy", required=True, metavar="CMD", help="Deploy command (split into arguments, no shell).")
+@click.option("--health", required=True, metavar="CMD", help="Health check, repeated until it exits 0.")
+@click.option("--rollback", required=True, metavar="CMD", help="Rollback command; runs even when the deploy failed.")
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.IntRange(min=1),
+    default=600,
+    show_default=True,
+    help="Seconds the deploy and the rollback command may each take; then their process group is killed.",
+)
+@click.option(
+    "--health-timeout",
+    "health_timeout_s",
+    type=click.IntRange(min=1),
+    default=120,
+    show_default=True,
+    help="Seconds each health phase may take in all.",
+)
+@click.option(
+    "--health-interval",
+    "health_interval_s",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    help="Seconds between two health checks.",
+)
+@click.option("--shell", is_flag=True, help="Run each CMD as a /bin/sh -c script (pipes, &&, variables).")
+@click.option("--target", metavar="TEXT", help="What is deployed: a version, an image, a release name.")
+@click.option("--id", "item_id", metavar="ID", help="Item id (default: rollout-<target>, or rollout-drill).")
+@click.option("--environment", metavar="ENV", help="Environment the drill ran in.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the item here (default: stdout)."
+)
+def drill_run(
+    deploy: str,
+    health: str,
+    rollback: str,
+    timeout_s: int,
+    health_timeout_s: int,
+    health_interval_s: float,
+    shell: bool,
+    target: str | None,
+    item_id: str | None,
+    environment: str | None,
+    output: Path | None,
+) -> None:
+    """Deploy, check health, roll back, check health; one rollout item. Exit 0 when all passed, 1 when not."""
+    import signal
+
+    from evaluator.drill import rollout_item
+    from evaluator.fileio import write_output
+
+    if output is not None and str(output) != "-":
+        folder = output.parent if str(output.parent) else Path(".")
+        if not folder.is_dir():
+            raise InputError(output, f"cannot write: folder {folder} does not exist")
+
+    def interrupted(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # a cancelled CI job: the running command's process group is killed on the way out
+
+    previous = signal.signal(signal.SIGTERM, interrupted)
+    try:
+        item = rollout_item(
+            deploy,
+            health,
+            rollback,
+            shell=shell,
+            timeout_s=timeout_s,
+            health_timeout_s=health_timeout_s,
+            health_interval_s=health_interval_s,
+            target=target,
+            item_id=item_id,
+            environment=environment,
+            on_phase=_print_phase,
+        )
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    write_output(output, _dump(item.to_json_dict()))
+    data = item.data
+    spans = (("deploy", "deploy_ms"), ("rollback", "rollback_ms"))
+    measured = ", ".join(f"{name} {data[key] / 1000:.3f} s" for name, key in spans if key in data)
+    where = f"wrote {output}: " if output is not None and str(output) != "-" else ""
+    click.echo(f"{where}rollout item {item.id!r}: {data['outcome']}" + (f" ({measured})" if measured else ""), err=True)
+    sys.exit(EXIT_OK if data["outcome"] == "succeeded" else EXIT_NO_GO)
+
+
 def _load_item(path: Path) -> dict[str, Any]:
     from evaluator.evidence import item_problems
     from evaluator.fileio import load_json

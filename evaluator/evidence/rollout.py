@@ -19,6 +19,8 @@ _TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$"
 
 MAX_TAIL_CHARS = 4000
 """At most this many characters of a command's output (its end) are kept."""
+MAX_LINE_CHARS = 200
+"""Longest command line and last output line kept for messages (policies cannot cut strings alike on every engine)."""
 
 PhaseName = Literal["deploy", "health_after_deploy", "rollback", "health_after_rollback"]
 """The four phases of a drill."""
@@ -42,6 +44,8 @@ class Phase(_Data):
     """Which phase."""
     command: list[str] = Field(min_length=1, max_length=1000)
     """The command as run (argument list; with --shell, the shell and its script), secrets masked."""
+    command_line: str = Field(min_length=1, max_length=MAX_LINE_CHARS)
+    """The command as one line for messages (shell-quoted; with --shell, the script), cut to 200 characters."""
     shell: bool
     """True when the command ran through a shell (--shell)."""
     outcome: PhaseOutcome
@@ -66,6 +70,8 @@ class Phase(_Data):
     """The end of the last run's combined stdout and stderr, decoded as UTF-8 with replacement, secrets masked."""
     output_bytes: int = _Count
     """Bytes the last run wrote in total; more than the tail when the tail was cut."""
+    last_line: str | None = Field(default=None, min_length=1, max_length=MAX_LINE_CHARS)
+    """The last non-blank line of the output tail, cut to 200 characters, for messages; absent without output."""
 
 
 class Rollout(_Data):
