@@ -367,6 +367,12 @@ test_rule_data_valid_reports_what_it_checked if {
 		_rule_data_checked("max_flaky", "/thresholds/default/tests/max_flaky", 0, "non-negative integer"),
 		_rule_data_checked("max_skipped_bp", "/thresholds/tiers/critical/tests/max_skipped_bp", 500, "non-negative integer at most 10000"),
 		_rule_data_checked("min_tests", "/thresholds/tiers/critical/tests/min_tests", 50, "non-negative integer"),
+		{
+			"criterion": "tests.rule_data", "msg": "allowed-flaky list for tier critical has 0 entries (0 in force, 0 expired)",
+			"observed": 0, "comparator": "in",
+			"threshold": "mapping with test, reason and ticket (non-empty strings) and expires (YYYY-MM-DD)",
+			"evidence": null, "pointer": "/thresholds/default/tests/allowed_flaky",
+		},
 	}
 }
 
@@ -378,7 +384,7 @@ _rule_data_checked(name, pointer, value, expected) := {
 
 test_rule_data_needs_no_evidence if {
 	every inp in _no_evidence {
-		count(_checked("tests.rule_data", inp, _thresholds)) == 5
+		count(_checked("tests.rule_data", inp, _thresholds)) == 6
 	}
 }
 
@@ -513,7 +519,7 @@ test_shipped_thresholds_are_valid_for_every_tier if {
 	count({r | some r in tests.deny; r.criterion == "tests.rule_data"}) == 0 with input as {"tier": "default"}
 	every tier, _ in data.readiness.thresholds.tiers {
 		count({r | some r in tests.deny; r.criterion == "tests.rule_data"}) == 0 with input as {"tier": tier}
-		count({r | some r in tests.checked; r.criterion == "tests.rule_data"}) == 5 with input as {"tier": tier}
+		count({r | some r in tests.checked; r.criterion == "tests.rule_data"}) == 6 with input as {"tier": tier}
 	}
 }
 
@@ -528,4 +534,317 @@ test_shipped_thresholds_get_stricter_with_the_tier if {
 		n := data.readiness.lib.threshold("tests", "max_skipped_bp") with input as {"tier": tier}
 	]
 	max_skipped == sort(max_skipped)
+}
+
+# --- the allowed-flaky list (thresholds.<tier>.tests.allowed_flaky) --------------------------------
+
+_entry(test, expires) := {"test": test, "reason": "times out under parallel runs", "ticket": "SHOP-123", "expires": expires}
+
+# _allowing is _thresholds with an allowed-flaky list in the defaults.
+_allowing(entries) := {
+	"default": {"tests": object.union(_thresholds.default.tests, {"allowed_flaky": entries})},
+	"tiers": _thresholds.tiers,
+}
+
+# The evaluation is on 2026-11-27 (see _input): an entry expiring that day is still in force.
+_in_force := "2026-11-27"
+
+_expired := "2026-11-26"
+
+test_allowed_flaky_excused_failure_passes_and_warns if {
+	inp := _input("default", [_run("tests-unit", _totals(9, 1, 0, 0, 0), [_failed("test_cart", "test_reserve")], [])])
+	thresholds := _allowing([_entry("test_cart.test_reserve", _in_force)])
+	_deny("tests.no_failures", inp, thresholds) == set()
+	_checked("tests.no_failures", inp, thresholds) == {
+		{
+			"criterion": "tests.no_failures",
+			"msg": "0 of 10 test cases failed in tests-unit, not counting 1 allowed flaky test(s) (see tests.flaky)",
+			"observed": 0, "comparator": "<=", "threshold": 0,
+			"evidence": "tests-unit", "pointer": "/data",
+		},
+		{
+			"criterion": "tests.no_failures", "msg": "0 of 10 test cases errored in tests-unit",
+			"observed": 0, "comparator": "<=", "threshold": 0,
+			"evidence": "tests-unit", "pointer": "/data/totals/errored",
+		},
+	}
+	_warn("tests.flaky", inp, thresholds) == {{
+		"criterion": "tests.flaky",
+		"msg": "allowed flaky test test_cart.test_reserve failed in tests-unit (ticket SHOP-123, allowed until 2026-11-27)",
+		"observed": "test_cart.test_reserve", "comparator": null, "threshold": "test_cart.test_reserve",
+		"evidence": "tests-unit", "pointer": "/data/failures/0",
+	}}
+}
+
+test_allowed_flaky_without_the_list_the_same_failure_fails if {
+	inp := _input("default", [_run("tests-unit", _totals(9, 1, 0, 0, 0), [_failed("test_cart", "test_reserve")], [])])
+	count(_deny("tests.no_failures", inp, _allowing([]))) == 1
+	count(_deny("tests.no_failures", inp, _allowing([_entry("test_cart.test_other", _in_force)]))) == 1
+	_warn("tests.flaky", inp, _allowing([])) == set()
+}
+
+test_allowed_flaky_excused_errored if {
+	inp := _input("default", [_run("tests-api", _totals(10, 0, 2, 0, 0), [_errored("test_db"), _errored("test_queue")], [])])
+	thresholds := _allowing([_entry("test_db", _in_force)])
+	_deny("tests.no_failures", inp, thresholds) == {{
+		"criterion": "tests.no_failures",
+		"msg": "1 of 12 test cases errored in tests-api, not counting 1 allowed flaky test(s) (see tests.flaky): test_queue",
+		"observed": 1, "comparator": "<=", "threshold": 0,
+		"evidence": "tests-api", "pointer": "/data",
+	}}
+	{r.msg | some r in _warn("tests.flaky", inp, thresholds)} == {
+		"allowed flaky test test_db errored in tests-api (ticket SHOP-123, allowed until 2026-11-27)",
+	}
+}
+
+test_allowed_flaky_excuses_only_the_matching_listed_cases if {
+	failures := [_failed("m", "t1"), _failed("m", "t2"), _failed("m", "t3"), _failed("m", "t4")]
+	inp := _input("default", [_run("tests-big", _totals(10, 1500, 0, 0, 0), failures, [])])
+	thresholds := _allowing([_entry("m.t2", _in_force), _entry("m.t4", _in_force)])
+	some r in _deny("tests.no_failures", inp, thresholds)
+	r.observed == 1498
+	r.msg == "1498 of 1510 test cases failed in tests-big, not counting 2 allowed flaky test(s) (see tests.flaky): m.t1, m.t3 and 1496 more"
+	{w.pointer | some w in _warn("tests.flaky", inp, thresholds)} == {"/data/failures/1", "/data/failures/3"}
+}
+
+test_allowed_flaky_never_counts_fewer_than_the_unexcused_listed_cases if {
+	# Totals that disagree with the listed cases (hand-made): the unexcused listed case still fails the run.
+	inp := _input("default", [_run("tests-odd", _totals(9, 1, 0, 0, 0), [_failed("m", "t1"), _failed("m", "t2")], [])])
+	some r in _deny("tests.no_failures", inp, _allowing([_entry("m.t1", _in_force)]))
+	r.observed == 1
+	r.msg == "1 of 10 test cases failed in tests-odd, not counting 1 allowed flaky test(s) (see tests.flaky): m.t2"
+}
+
+test_allowed_flaky_tier_limit_still_applies_to_the_rest if {
+	failures := [_failed("a", "b"), _failed("a", "c"), _failed("a", "d")]
+	inp := _input("lenient", [_run("tests-unit", _totals(7, 3, 0, 0, 0), failures, [])])
+	thresholds := _allowing([_entry("a.d", _in_force)])
+	_deny("tests.no_failures", inp, thresholds) == set()
+	some r in _checked("tests.no_failures", inp, thresholds)
+	r.pointer == "/data"
+	r.observed == 2
+	r.threshold == 2
+}
+
+test_allowed_flaky_expired_entry_fails_and_warns if {
+	inp := _input("default", [_run("tests-unit", _totals(9, 1, 0, 0, 0), [_failed("test_cart", "test_reserve")], [])])
+	thresholds := _allowing([_entry("test_cart.test_reserve", _expired)])
+	_deny("tests.no_failures", inp, thresholds) == {{
+		"criterion": "tests.no_failures", "msg": "1 of 10 test cases failed in tests-unit: test_cart.test_reserve",
+		"observed": 1, "comparator": "<=", "threshold": 0,
+		"evidence": "tests-unit", "pointer": "/data/totals/failed",
+	}}
+	_warn("tests.flaky", inp, thresholds) == {{
+		"criterion": "tests.flaky",
+		"msg": "allowed-flaky entry 0 for test_cart.test_reserve (ticket SHOP-123) expired on 2026-11-26: it no longer excuses the test",
+		"observed": "2026-11-26", "comparator": ">=", "threshold": "2026-11-27",
+		"evidence": null, "pointer": "/thresholds/default/tests/allowed_flaky/0/expires",
+	}}
+}
+
+test_allowed_flaky_entry_applies_through_its_expiry_day if {
+	run := _run("tests-unit", _totals(9, 1, 0, 0, 0), [_failed("test_cart", "test_reserve")], [])
+	thresholds := _allowing([_entry("test_cart.test_reserve", "2026-11-27")])
+	last_second := {"tier": "default", "evidence": {"tests": [run]}, "evaluation": {"time": "2026-11-27T23:59:59Z", "epoch_seconds": 1795823999, "date": "2026-11-27"}}
+	next_day := {"tier": "default", "evidence": {"tests": [run]}, "evaluation": {"time": "2026-11-28T00:00:00Z", "epoch_seconds": 1795824000, "date": "2026-11-28"}}
+	_deny("tests.no_failures", last_second, thresholds) == set()
+	count(_deny("tests.no_failures", next_day, thresholds)) == 1
+	{r.observed | some r in _warn("tests.flaky", next_day, thresholds)} == {"2026-11-27"}
+}
+
+test_allowed_flaky_expired_without_an_evaluation_date if {
+	# The input schema requires the date with the time; without it the warning still says what expired.
+	run := _run("tests-unit", _totals(9, 1, 0, 0, 0), [_failed("test_cart", "test_reserve")], [])
+	inp := {"tier": "default", "evidence": {"tests": [run]}, "evaluation": {"epoch_seconds": 1795795200}}
+	some r in _warn("tests.flaky", inp, _allowing([_entry("test_cart.test_reserve", _expired)]))
+	r.observed == "2026-11-26"
+	r.threshold == null
+}
+
+test_allowed_flaky_without_an_evaluation_time_excuses_nothing if {
+	run := _run("tests-unit", _totals(9, 1, 0, 0, 0), [_failed("test_cart", "test_reserve")], [])
+	thresholds := _allowing([_entry("test_cart.test_reserve", _in_force), _entry("other", _expired)])
+	inp := {"tier": "default", "evidence": {"tests": [run]}}
+	count(_deny("tests.no_failures", inp, thresholds)) == 1
+	_warn("tests.flaky", inp, thresholds) == set()
+	some r in _checked("tests.rule_data", inp, thresholds)
+	r.msg == "allowed-flaky list for tier default has 2 entries (0 in force, 0 expired)"
+}
+
+test_allowed_flaky_expired_entry_without_evidence_reports_nothing if {
+	every inp in _no_evidence {
+		_warn("tests.flaky", inp, _allowing([_entry("test_cart.test_reserve", _expired)])) == set()
+	}
+}
+
+test_allowed_flaky_glob_match if {
+	names := {n | some n in ["a.test_vat[fr]", "a.test_vat[de]", "a.test_vatx", "a.b.test_login", "x.test_login.slow", "a.test_vat[fr-0.2]"]}
+	_excused_names("a.test_vat[*]", names) == {"a.test_vat[fr]", "a.test_vat[de]", "a.test_vat[fr-0.2]"}
+	_excused_names("*.test_login", names) == {"a.b.test_login"}
+	_excused_names("*test_login*", names) == {"a.b.test_login", "x.test_login.slow"}
+	_excused_names("a.*", names) == names - {"x.test_login.slow"}
+	_excused_names("a.test_vat**", names) == {"a.test_vat[fr]", "a.test_vat[de]", "a.test_vatx", "a.test_vat[fr-0.2]"}
+}
+
+test_allowed_flaky_everything_but_star_is_literal if {
+	names := {"a.test_vat[fr]", "a.test_vatf", "aXtest_vat[fr]", "a.test_vat[fr-0.2]", "a.test_vat[fr-0x2]", "x^$|(a)+?{1}\\"}
+	_excused_names("a.test_vat[fr]", names) == {"a.test_vat[fr]"}
+	_excused_names("a.test_vat[fr-0.2]", names) == {"a.test_vat[fr-0.2]"}
+	_excused_names("x^$|(a)+?{1}\\", names) == {"x^$|(a)+?{1}\\"}
+	_excused_names("a.test_vat", names) == set()
+	_excused_names("test_vat[fr]", names) == set()
+}
+
+# _excused_names runs one failing case per name (classname "a", the rest of the name after "a.", or the
+# name alone) through tests.no_failures with one entry, and returns the names tests.flaky says it excused.
+_excused_names(pattern, names) := {r.observed |
+	failures := [{"suite": "unit", "name": name, "status": "failed"} | some name in names]
+	inp := _input("default", [_run("tests-unit", _totals(1, count(failures), 0, 0, 0), failures, [])])
+	some r in _warn("tests.flaky", inp, _allowing([_entry(pattern, _in_force)]))
+}
+
+test_allowed_flaky_names_the_first_matching_entry if {
+	inp := _input("default", [_run("tests-unit", _totals(9, 1, 0, 0, 0), [_failed("test_cart", "test_reserve")], [])])
+	entries := [
+		_entry("test_cart.*", _expired),
+		{"test": "test_cart.test_res*", "reason": "r", "ticket": "SHOP-1", "expires": "2026-12-01"},
+		{"test": "test_cart.test_reserve", "reason": "r", "ticket": "SHOP-2", "expires": "2026-12-02"},
+	]
+	{r.msg | some r in _warn("tests.flaky", inp, _allowing(entries))} == {
+		"allowed flaky test test_cart.test_reserve failed in tests-unit (ticket SHOP-1, allowed until 2026-12-01)",
+		"allowed-flaky entry 0 for test_cart.* (ticket SHOP-123) expired on 2026-11-26: it no longer excuses the test",
+	}
+}
+
+test_allowed_flaky_flaky_case_excused if {
+	run := _run("tests-unit", _totals(20, 0, 0, 0, 2), [], [_flaky_case("test_reserve"), _flaky_case("test_pay")])
+	inp := _input("default", [run])
+	one := _allowing([_entry("test_cart.test_reserve", _in_force)])
+	_warn("tests.flaky", inp, one) == {{
+		"criterion": "tests.flaky",
+		"msg": "1 of 20 test cases in tests-unit passed only on a rerun, not counting 1 allowed flaky test(s): test_cart.test_pay",
+		"observed": 1, "comparator": "<=", "threshold": 0,
+		"evidence": "tests-unit", "pointer": "/data",
+	}}
+	both := _allowing([_entry("test_cart.test_*", _in_force)])
+	_warn("tests.flaky", inp, both) == set()
+	_checked("tests.flaky", inp, both) == {{
+		"criterion": "tests.flaky",
+		"msg": "0 of 20 test cases in tests-unit passed only on a rerun, not counting 2 allowed flaky test(s)",
+		"observed": 0, "comparator": "<=", "threshold": 0,
+		"evidence": "tests-unit", "pointer": "/data",
+	}}
+	expired := _allowing([_entry("test_cart.test_*", _expired)])
+	some r in _warn("tests.flaky", inp, expired)
+	r.observed == 2
+	r.pointer == "/data/totals/flaky"
+}
+
+test_allowed_flaky_tier_override_replaces_the_default_list if {
+	inp := _input("quarantine", [_run("tests-unit", _totals(8, 2, 0, 0, 0), [_failed("a", "in_default"), _failed("a", "in_tier")], [])])
+	thresholds := {
+		"default": {"tests": object.union(_thresholds.default.tests, {"allowed_flaky": [_entry("a.in_default", _in_force)]})},
+		"tiers": {"quarantine": {"tests": {"allowed_flaky": [_entry("a.in_tier", _in_force), _entry("a.old", _expired)]}}},
+	}
+	some r in _deny("tests.no_failures", inp, thresholds)
+	r.msg == "1 of 10 test cases failed in tests-unit, not counting 1 allowed flaky test(s) (see tests.flaky): a.in_default"
+	{w.pointer | some w in _warn("tests.flaky", inp, thresholds)} == {
+		"/data/failures/1", "/thresholds/tiers/quarantine/tests/allowed_flaky/1/expires",
+	}
+	some c in _checked("tests.rule_data", inp, thresholds)
+	c.pointer == "/thresholds/tiers/quarantine/tests/allowed_flaky"
+	c.msg == "allowed-flaky list for tier quarantine has 2 entries (1 in force, 1 expired)"
+	# The default tier keeps the default list.
+	some d in _deny("tests.no_failures", object.union(inp, {"tier": "default"}), thresholds)
+	d.msg == "1 of 10 test cases failed in tests-unit, not counting 1 allowed flaky test(s) (see tests.flaky): a.in_tier"
+}
+
+test_allowed_flaky_malformed_entries_exact_results if {
+	entries := [
+		_entry("a.ok", _in_force),
+		{"test": "a.b", "reason": "r", "expires": _in_force},
+		"a.c",
+		{},
+	]
+	_deny("tests.rule_data", _input("default", []), _allowing(entries)) == {
+		{
+			"criterion": "tests.rule_data",
+			"msg": "allowed-flaky entry 1 for tier default is malformed, so it excuses nothing: missing ticket",
+			"observed": {"test": "a.b", "reason": "r", "expires": _in_force}, "comparator": "in",
+			"threshold": "mapping with test, reason and ticket (non-empty strings) and expires (YYYY-MM-DD)",
+			"evidence": null, "pointer": "/thresholds/default/tests/allowed_flaky/1",
+		},
+		{
+			"criterion": "tests.rule_data",
+			"msg": "allowed-flaky entry 2 for tier default is malformed, so it excuses nothing: is not a mapping",
+			"observed": "a.c", "comparator": "in",
+			"threshold": "mapping with test, reason and ticket (non-empty strings) and expires (YYYY-MM-DD)",
+			"evidence": null, "pointer": "/thresholds/default/tests/allowed_flaky/2",
+		},
+		{
+			"criterion": "tests.rule_data",
+			"msg": "allowed-flaky entry 3 for tier default is malformed, so it excuses nothing: missing expires; missing reason; missing test; missing ticket",
+			"observed": {}, "comparator": "in",
+			"threshold": "mapping with test, reason and ticket (non-empty strings) and expires (YYYY-MM-DD)",
+			"evidence": null, "pointer": "/thresholds/default/tests/allowed_flaky/3",
+		},
+	}
+	_checked("tests.rule_data", _input("default", []), _allowing(entries)) == {r | some r in _checked("tests.rule_data", _input("default", []), _thresholds); r.pointer != "/thresholds/default/tests/allowed_flaky"}
+}
+
+test_allowed_flaky_malformed_entry_excuses_nothing if {
+	inp := _input("default", [_run("tests-unit", _totals(9, 1, 0, 0, 0), [_failed("a", "b")], [])])
+	thresholds := _allowing([{"test": "a.b", "reason": "r", "ticket": "T-1", "expires": "2026-02-30"}])
+	count(_deny("tests.no_failures", inp, thresholds)) == 1
+	_warn("tests.flaky", inp, thresholds) == set()
+}
+
+test_allowed_flaky_field_problems if {
+	_entry_message({"test": "", "reason": "r", "ticket": "T", "expires": _in_force}) == "test is not a non-empty string"
+	_entry_message({"test": "a", "reason": "  ", "ticket": "T", "expires": _in_force}) == "reason is not a non-empty string"
+	_entry_message({"test": "a", "reason": "r", "ticket": 123, "expires": _in_force}) == "ticket is not a non-empty string"
+	_entry_message({"test": "a", "reason": "r", "ticket": "T", "expires": 20270101}) == "expires is not a non-empty string"
+	_entry_message({"test": "*", "reason": "r", "ticket": "T", "expires": _in_force}) == "test is only `*`, which would excuse every test"
+	_entry_message({"test": "***", "reason": "r", "ticket": "T", "expires": _in_force}) == "test is only `*`, which would excuse every test"
+	_entry_message({"test": null, "reason": "r", "ticket": "T", "expires": "soon"}) == "expires is not a date YYYY-MM-DD from 1970 to 2199; test is not a non-empty string"
+}
+
+test_allowed_flaky_expiry_dates if {
+	every date in ["2027-01-31", "2027-12-31", "2028-02-29", "2000-02-29", "2027-04-30", "1970-01-01", "2199-12-31"] {
+		_entry_message(_entry("a", date)) == ""
+	}
+	every date in [
+		"2027-02-29", "2100-02-29", "2027-02-30", "2027-04-31", "2027-06-31", "2027-09-31", "2027-11-31", "2027-13-01",
+		"2027-00-10", "2027-01-00", "2027-01-32", "1969-12-31", "2027-1-01", "27-01-01", "2027-01-31T00:00:00Z",
+		"2027/01/31", " 2027-01-31", "2200-01-01", "9999-12-31",
+	] {
+		_entry_message(_entry("a", date)) == "expires is not a date YYYY-MM-DD from 1970 to 2199"
+	}
+}
+
+# _entry_message is the problems tests.rule_data reports for a list holding only `entry`, "" for none.
+_entry_message(entry) := concat("", [trim_prefix(r.msg, "allowed-flaky entry 0 for tier default is malformed, so it excuses nothing: ") |
+	some r in _deny("tests.rule_data", _input("default", []), _allowing([entry]))
+])
+
+test_allowed_flaky_not_a_list if {
+	value := {"test": "a.b"}
+	_deny("tests.rule_data", _input("default", []), _allowing(value)) == {{
+		"criterion": "tests.rule_data",
+		"msg": "allowed-flaky list tests.allowed_flaky for tier default is not a list, so it excuses nothing",
+		"observed": value, "comparator": "in", "threshold": "list of allowed-flaky entries",
+		"evidence": null, "pointer": "/thresholds/default/tests/allowed_flaky",
+	}}
+	inp := _input("default", [_run("tests-unit", _totals(9, 1, 0, 0, 0), [_failed("a", "b")], [])])
+	count(_deny("tests.no_failures", inp, _allowing(value))) == 1
+}
+
+test_allowed_flaky_not_a_list_every_form if {
+	every value in [{"test": "a"}, "a.b", null, 3] {
+		count(_deny("tests.rule_data", _input("default", []), _allowing(value))) == 1
+		_checked("tests.rule_data", _input("default", []), _allowing(value)) == {r |
+			some r in _checked("tests.rule_data", _input("default", []), _thresholds)
+			r.pointer != "/thresholds/default/tests/allowed_flaky"
+		}
+	}
 }
