@@ -57,10 +57,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from evaluator import __version__
-from evaluator.errors import InputError, UsageError
-from evaluator.evidence import CollectorInfo, EvidenceItem, ObservedWindow, Source, item_problems
-from evaluator.evidence.model import ENVIRONMENT_PATTERN, ITEM_ID_PATTERN
+from evaluator.errors import UsageError
+from evaluator.evidence import EvidenceItem
+from evaluator.evidence.model import check_item_options
+from evaluator.evidence.own import own_item
 from evaluator.evidence.rollout import MAX_LINE_CHARS, MAX_TAIL_CHARS, Outcome, Phase, PhaseName, PhaseOutcome, Rollout
 from evaluator.redact import REDACTED, redact
 from evaluator.timeutil import format_time
@@ -528,11 +528,6 @@ def _default_id(target: str | None) -> str:
     return f"rollout-{stem}"[:128] if stem else "rollout-drill"
 
 
-def _check_pattern(option: str, value: str | None, pattern: str, what: str) -> None:
-    if value is not None and not re.fullmatch(pattern, value):
-        raise UsageError(f"{option} {value!r}: {what}")
-
-
 def rollout_item(
     deploy: str,
     health: str,
@@ -550,8 +545,7 @@ def rollout_item(
     on_phase: Callable[[Phase], None] | None = None,
 ) -> EvidenceItem:
     """Run a drill (every option checked before anything runs) into one schema-checked `rollout` evidence item."""
-    _check_pattern("--id", item_id, ITEM_ID_PATTERN, "an item id is 1 to 128 letters, digits, '.', '_', ':' or '-'")
-    _check_pattern("--environment", environment, ENVIRONMENT_PATTERN, "1 to 64 letters, digits, '.', '_' or '-'")
+    check_item_options(item_id, environment)
     commands = _commands(deploy, health, rollback, shell)
     _check_timeouts(timeout_s, health_timeout_s, health_interval_s)
     shown_target = _check_target(target)
@@ -570,28 +564,15 @@ def rollout_item(
     file_text = _describe(commands[0], commands[2])
     start = datetime.fromisoformat(rollout.start)
     end = datetime.fromisoformat(rollout.end)
-    try:
-        item = EvidenceItem(
-            id=item_id or _default_id(shown_target),
-            kind="rollout",
-            schema="rollout/v1",
-            collected_at=now or max(_now(), end),
-            observed=ObservedWindow(start=start, end=max(start, end)),
-            environment=environment,
-            source=Source(
-                tool="readiness",
-                tool_version=__version__,
-                format="drill-run",
-                file=file_text,
-                sha256=drill_digest(*commands, shown_target),
-            ),
-            collector=CollectorInfo(name="drill", version=__version__),
-            data=rollout.model_dump(mode="json", exclude_none=True),
-        )
-    except ValueError as exc:
-        first = str(exc).splitlines()
-        raise UsageError(f"cannot build the rollout item: {' '.join(first[:3])}") from None
-    found = item_problems(item.to_json_dict())
-    if found:
-        raise InputError(file_text, f"the drill produced evidence that fails its schema: {found[0]}")
-    return item
+    return own_item(
+        item_id=item_id or _default_id(shown_target),
+        kind="rollout",
+        environment=environment,
+        collected_at=now or max(_now(), end),
+        observed=(start, max(start, end)),
+        source_format="drill-run",
+        file_text=file_text,
+        sha256=drill_digest(*commands, shown_target),
+        collector="drill",
+        data=rollout,
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_serializer, model_validator
 
+from evaluator.errors import UsageError
 from evaluator.timeutil import format_time
 
 ITEM_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
@@ -13,6 +15,14 @@ KIND_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 SCHEMA_PATTERN = r"^[a-z][a-z0-9_]{0,31}/v[1-9][0-9]*$"
 ENVIRONMENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+def check_item_options(item_id: str | None, environment: str | None) -> None:
+    """UsageError unless --id and --environment (when given) are a valid item id and environment name."""
+    if item_id is not None and not re.fullmatch(ITEM_ID_PATTERN, item_id):
+        raise UsageError(f"--id {item_id!r}: an item id is 1 to 128 letters, digits, '.', '_', ':' or '-'")
+    if environment is not None and not re.fullmatch(ENVIRONMENT_PATTERN, environment):
+        raise UsageError(f"--environment {environment!r}: 1 to 64 letters, digits, '.', '_' or '-'")
 
 
 class _Strict(BaseModel):

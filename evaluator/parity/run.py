@@ -16,10 +16,10 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from evaluator import __version__
 from evaluator.errors import InputError, UsageError
-from evaluator.evidence import CollectorInfo, EvidenceItem, ObservedWindow, Source, item_problems
-from evaluator.evidence.model import ENVIRONMENT_PATTERN, ITEM_ID_PATTERN
+from evaluator.evidence import EvidenceItem
+from evaluator.evidence.model import check_item_options
+from evaluator.evidence.own import own_item
 from evaluator.parity.compare import align_single_files, compare
 from evaluator.parity.rules import Rules, load_rules
 from evaluator.parity.snapshot import SecretHasher, Snapshot
@@ -34,11 +34,6 @@ _MAX_FILE = 1024
 def _check_name(option: str, name: str) -> None:
     if not name.strip() or len(name) > MAX_NAME:
         raise UsageError(f"{option} must be 1 to {MAX_NAME} characters, got {name!r}")
-
-
-def _check_pattern(option: str, value: str | None, pattern: str, what: str) -> None:
-    if value is not None and not re.fullmatch(pattern, value):
-        raise UsageError(f"{option} {value!r}: {what}")
 
 
 def _default_id(candidate_name: str) -> str:
@@ -77,8 +72,7 @@ def parity_item(
     """Compare the candidate snapshot with the baseline into one schema-checked `parity` evidence item."""
     _check_name("--baseline-name", baseline_name)
     _check_name("--candidate-name", candidate_name)
-    _check_pattern("--id", item_id, ITEM_ID_PATTERN, "an item id is 1 to 128 letters, digits, '.', '_', ':' or '-'")
-    _check_pattern("--environment", environment, ENVIRONMENT_PATTERN, "1 to 64 letters, digits, '.', '_' or '-'")
+    check_item_options(item_id, environment)
     now = now or utcnow()
     rules = load_rules(rules_path) if rules_path is not None else None
     hasher = SecretHasher()
@@ -92,27 +86,18 @@ def parity_item(
         file_text = file_text[: _MAX_FILE - 1] + "…"
     try:
         parity = compare(base, cand, rules, (baseline_name, candidate_name), now)
-        item = EvidenceItem(
-            id=item_id or _default_id(candidate_name),
-            kind="parity",
-            schema="parity/v1",
-            collected_at=now,
-            observed=ObservedWindow(start=now, end=now),
-            environment=environment,
-            source=Source(
-                tool="readiness",
-                tool_version=__version__,
-                format=f"parity-{source_format}",
-                file=file_text,
-                sha256=item_digest(base, cand, rules),
-            ),
-            collector=CollectorInfo(name="parity", version=__version__),
-            data=parity.model_dump(mode="json", exclude_none=True),
-        )
     except ValueError as exc:
         first = str(exc).splitlines()
         raise UsageError(f"cannot build the parity item: {' '.join(first[:3])}") from None
-    found = item_problems(item.to_json_dict())
-    if found:
-        raise InputError(file_text, f"parity produced evidence that fails its schema: {found[0]}")
-    return item
+    return own_item(
+        item_id=item_id or _default_id(candidate_name),
+        kind="parity",
+        environment=environment,
+        collected_at=now,
+        observed=(now, now),
+        source_format=f"parity-{source_format}",
+        file_text=file_text,
+        sha256=item_digest(base, cand, rules),
+        collector="parity",
+        data=parity,
+    )
