@@ -92,6 +92,10 @@ _SECRET_FLAG_WORD = (
     r"[A-Za-z0-9_.-]*"
 )
 _SECRET_FLAG = re.compile(rf"(?i){_SECRET_FLAG_WORD}")
+# curl/wget-style user:password arguments (`-u admin:pw`, `--user=admin:pw`, `--proxy-user admin:pw`): the
+# password after the first colon is masked, the user name kept.
+_USER_FLAG = re.compile(r"-u|-U|--user|--proxy-user|--http-user")
+_USER_PASSWORD = re.compile(r"(?<!\S)((?:-u|-U|--user|--proxy-user|--http-user)(?:=|[ \t]+)['\"]?[^\s:'\"]*:)[^\s'\"]+")
 _SECRET_FLAG_IN_SCRIPT = re.compile(rf"(?i)(?<!\S)({_SECRET_FLAG_WORD}[ \t]+)(?:(['\"])(?:(?!\2).)*\2|[^\s'\"-]\S*)")
 
 
@@ -111,11 +115,15 @@ def _mask_argv(argv: list[str]) -> tuple[str, ...]:
     shown: list[str] = []
     for index, arg in enumerate(argv):
         after_secret_flag = index > 0 and _SECRET_FLAG.fullmatch(argv[index - 1]) is not None
-        shown.append(REDACTED if after_secret_flag and arg else redact(arg))
+        after_user_flag = index > 0 and _USER_FLAG.fullmatch(argv[index - 1]) is not None and ":" in arg
+        if after_user_flag:
+            arg = arg.split(":", 1)[0] + ":" + REDACTED
+        shown.append(REDACTED if after_secret_flag and arg else redact(_USER_PASSWORD.sub(rf"\1{REDACTED}", arg)))
     return tuple(shown)
 
 
 def _mask_script(script: str) -> str:
+    script = _USER_PASSWORD.sub(lambda m: m.group(1) + REDACTED, script)
     return redact(_SECRET_FLAG_IN_SCRIPT.sub(lambda m: m.group(1) + REDACTED, script))
 
 

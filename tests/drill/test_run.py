@@ -395,3 +395,17 @@ def test_parse_command_with_shell_masks_the_script() -> None:
     assert command.argv[:2] == ("/bin/sh", "-c") and command.argv[2].endswith("&& echo ok")
     assert command.shown[2] == f"helm upgrade app . --set-string api-key={REDACTED} --password {REDACTED} && echo ok"
     assert command.shell
+
+
+def test_user_password_arguments_keep_the_user_and_mask_the_password() -> None:
+    argv = parse_command(
+        "--health", "curl -fsS -u admin:hunter2 --user=ops:s3cr3t --proxy-user p:pw9 http://127.0.0.1/"
+    )
+    assert argv.argv[3] == "admin:hunter2"  # what runs is untouched
+    assert argv.shown == (
+        "curl", "-fsS", "-u", f"admin:{REDACTED}", f"--user=ops:{REDACTED}", "--proxy-user", f"p:{REDACTED}",
+        "http://127.0.0.1/",
+    )  # fmt: skip
+    script = parse_command("--health", "curl -u admin:hunter2 http://x && wget --http-user=a:pw9 http://y", shell=True)
+    assert script.shown[2] == f"curl -u admin:{REDACTED} http://x && wget --http-user=a:{REDACTED} http://y"
+    assert parse_command("--rollback", "kubectl rollout undo deploy/checkout -u").shown[-1] == "-u"
