@@ -10,7 +10,8 @@ import pytest
 from tests.collectors.dr.helpers import DR_DATA, collect_valid, input_error, seconds_up, z
 
 CTK = DR_DATA / "chaostoolkit"
-JOURNALS = sorted(CTK.glob("journal-*.json"))
+# chaostoolkit 1.19.0 / chaostoolkit-lib 1.44.0 (aware UTC times), and 1.12.0 / 1.27.3 (naive UTC times).
+JOURNALS = sorted(CTK.glob("journal-*.json")) + sorted((CTK / "chaoslib-1.27.3").glob("journal-*.json"))
 EXPECTED_STATUS = {
     "journal-succeeded.json": "succeeded",
     "journal-deviated.json": "deviated",
@@ -50,16 +51,17 @@ def _hypothesis_steps(raw: dict, when: str) -> list[dict]:
 
 
 def test_all_five_journals_are_here() -> None:
-    assert sorted(p.name for p in JOURNALS) == sorted(EXPECTED_STATUS)
+    assert sorted(p.name for p in JOURNALS if p.parent == CTK) == sorted(EXPECTED_STATUS)
+    assert {p.name for p in JOURNALS if p.parent != CTK} == set(EXPECTED_STATUS) - {"journal-interrupted.json"}
 
 
-@pytest.mark.parametrize("path", JOURNALS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", JOURNALS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_journal_field_by_field(path: Path) -> None:
     raw = _raw(path)
     item, doc = collect_valid(path)
     assert doc["source"]["format"] == "chaostoolkit-journal"
     assert doc["source"]["tool"] == "chaostoolkit"
-    assert doc["source"]["tool_version"] == raw["chaoslib-version"] == "1.44.0"
+    assert doc["source"]["tool_version"] == raw["chaoslib-version"] == ("1.44.0" if path.parent == CTK else "1.27.3")
     (drill,) = doc["data"]["drills"]
     assert drill["scenario"] == raw["experiment"]["title"]
     assert drill["tags"] == raw["experiment"]["tags"] and drill["tags"]
@@ -228,3 +230,14 @@ def test_malformed_hypothesis_results(tmp_path: Path, change, message: str) -> N
     path = tmp_path / "j.json"
     path.write_text(json.dumps(raw), encoding="utf-8")
     assert str(input_error(path)) == f"{path}: {message}"
+
+
+def test_chaoslib_1_27_writes_naive_utc_times_and_failed_plus_deviated() -> None:
+    """The real journals of chaostoolkit 1.12.0 / chaostoolkit-lib 1.27.3: times without an offset (utcnow()),
+    and a deviated run whose status is `failed` (1.44 writes `completed`): both read as documented."""
+    path = CTK / "chaoslib-1.27.3" / "journal-deviated.json"
+    raw = _raw(path)
+    assert raw["start"] == "2026-11-27T22:31:56.556654" and (raw["status"], raw["deviated"]) == ("failed", True)
+    _, doc = collect_valid(path)
+    (drill,) = doc["data"]["drills"]
+    assert (drill["start"], drill["status"]) == ("2026-11-27T22:31:56.556654Z", "deviated")

@@ -14,7 +14,7 @@ from evaluator.collectors.interface import HEAD_BYTES
 from tests.collectors.dr.helpers import DR_DATA, SHARED, TESTS_DATA
 
 OWN = {
-    ChaosToolkitJournalCollector: sorted((DR_DATA / "chaostoolkit").glob("journal-*.json")),
+    ChaosToolkitJournalCollector: sorted((DR_DATA / "chaostoolkit").rglob("journal-*.json")),
     DrillRecordCollector: [DR_DATA / "drill-record" / "db-failover-2026-11.yaml"],
     LitmusChaosResultCollector: sorted(p for p in (DR_DATA / "litmus").iterdir() if p.suffix in (".yaml", ".json")),
     VeleroCollector: [
