@@ -9,8 +9,11 @@ The verdict is read from the first of these that exists (the shapes Litmus wrote
   spec.experimentstatus     Litmus 0.x (2019: phase and a lower-case verdict only)
 
 Mapping (object -> drill):
-  spec.experiment, spec.engine     -> scenario "pod-delete (engine nginx-chaos)"; tags [experiment]. Without
-                                      spec.experiment (0.x) the scenario is "ChaosResult NAME" and tags are empty.
+  spec.experiment, spec.engine     -> scenario "pod-delete (engine nginx-chaos)"; tags [experiment], plus the
+                                      scenario class of the experiments that simulate losing an instance
+                                      (INSTANCE_LOSS: pod-delete, container-kill, node-drain ... -> "instance-loss",
+                                      the tag policies/data/dr.yaml requires). Without spec.experiment (0.x) the
+                                      scenario is "ChaosResult NAME" and tags are empty.
                                       When status.history counts more than one run the scenario adds "last of N runs".
   status.history.targets[]         -> scope "targets: deployment/hello, ..." (what chaos was injected into); else
                                       metadata.namespace -> scope "namespace NS" (the namespace the result lives in,
@@ -66,6 +69,21 @@ from evaluator.redact import redact
 
 API_VERSION = "litmuschaos.io/v1alpha1"
 """The apiVersion every ChaosResult carries."""
+INSTANCE_LOSS = frozenset(
+    {
+        "pod-delete",
+        "container-kill",
+        "kubelet-service-kill",
+        "node-drain",
+        "node-restart",
+        "ec2-terminate-by-id",
+        "ec2-terminate-by-tag",
+        "azure-instance-stop",
+        "gcp-vm-instance-stop",
+        "vm-poweroff",
+    }
+)
+"""Litmus experiments that take an instance (pod, container, node, VM) away: tagged instance-loss too."""
 RTO_TARGET_ANNOTATION = "readiness.dev/rto-target-s"
 """Annotation on a ChaosResult giving the RTO target in whole seconds."""
 RPO_TARGET_ANNOTATION = "readiness.dev/rpo-target-s"
@@ -214,7 +232,7 @@ def _read(path: Path, obj: Any, index: int) -> tuple[Drill, str | None]:
     drill = Drill(
         scenario=redact(scenario)[:512],
         scope=_scope(history, meta),
-        tags=[experiment[:128]] if experiment else [],
+        tags=[experiment[:128], *(["instance-loss"] if experiment in INSTANCE_LOSS else [])] if experiment else [],
         status=drill_status,
         start=utc_text(start),
         end=utc_text(end) if end else None,

@@ -5,7 +5,8 @@ documents, or a list (`kind: List`/`BackupList`/`RestoreList` with `items`); one
 Velero's `velero ... describe` text output is not read (it is not a stable format).
 
 Mapping (object -> drill):
-  kind + metadata.name           -> scenario "backup NAME" / "restore NAME"
+  kind + metadata.name           -> scenario "backup NAME" / "restore NAME"; tags [backup] for a Backup,
+                                    [restore, backup-restore] for a Restore (the class policies/data/dr.yaml requires)
   Backup spec.includedNamespaces -> scope "namespaces: a, b" (else spec.storageLocation "storage location X")
   Restore spec.backupName        -> scope "backup NAME"
   status.phase                   -> status: Completed -> succeeded; PartiallyFailed -> partially_failed;
@@ -142,7 +143,7 @@ def _drill(path: Path, obj: Any, index: int) -> Drill:
     return Drill(
         scenario=label[:512],
         scope=_scope(kind, spec),
-        tags=[kind.lower()],
+        tags=["backup"] if kind == "Backup" else ["restore", "backup-restore"],
         status=drill_status,
         start=utc_text(start),
         end=utc_text(end) if end else None,

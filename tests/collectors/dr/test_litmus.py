@@ -61,7 +61,8 @@ def test_v1_list_from_chaos_exporter_pr() -> None:
     status = obj["status"]["experimentstatus"]
     assert drill["scenario"] == f"{obj['spec']['experiment']} (engine {obj['spec']['engine']})"
     assert drill["scenario"] == "pod-delete (engine nginx-chaos)"
-    assert drill["tags"] == [obj["spec"]["experiment"]]
+    experiment = obj["spec"]["experiment"]
+    assert drill["tags"] == [experiment, *(["instance-loss"] if experiment in ("pod-delete", "container-kill") else [])]
     assert drill["scope"] == f"namespace {obj['metadata']['namespace']}"
     assert status["verdict"] == "Pass" and drill["status"] == "succeeded"
     assert drill["start"] == _utc(obj["metadata"]["creationTimestamp"])

@@ -49,7 +49,7 @@ def test_completed_restore_json_measures_rto() -> None:
     (drill,) = doc["data"]["drills"]
     assert drill["scenario"] == "restore orders-restore-20261120"
     assert drill["scope"] == f"backup {raw['spec']['backupName']}"
-    assert drill["tags"] == ["restore"]
+    assert drill["tags"] == ["restore", "backup-restore"]
     assert drill["status"] == "succeeded"
     assert drill["rto"] == {
         "measured_s": seconds_up(raw["status"]["startTimestamp"], raw["status"]["completionTimestamp"]),
