@@ -425,3 +425,31 @@ def thresholds_from(raw: object, path: Path, key: str, export: bool) -> list[tup
             raise InputError(path, f"metric {key!r}: unreadable threshold {json.dumps(outcome)[:120]}")
         result.append((expression, ok))
     return result
+
+
+def keyed_summary(path: Path, what: str, export: bool) -> tuple[dict[str, Any], list[SummaryMetric], list[Check]]:
+    """A k6 summary whose `metrics` are keyed by name: the document, its metrics and its checks.
+
+    `export` selects the `--summary-export` shape (aggregates flat in each metric, thresholds true = crossed);
+    otherwise the handleSummary shape (aggregates under `values`, thresholds with `ok`).
+    """
+    document = read_json_object(path, what)
+    raw_metrics = document.get("metrics")
+    if not isinstance(raw_metrics, dict):
+        raise InputError(path, f"not {what}: no `metrics` object")
+    metrics = []
+    for key, raw in raw_metrics.items():
+        if export:
+            if not isinstance(raw, dict):
+                raise InputError(path, f"metric {key!r} is not an object")
+            if isinstance(raw.get("values"), dict) and "type" in raw:
+                raise InputError(path, f"not {what}: metric {key!r} nests its values (a handleSummary file?)")
+            values = {stat: value for stat, value in raw.items() if stat != "thresholds"}
+        else:
+            if not isinstance(raw, dict) or not isinstance(raw.get("values"), dict):
+                raise InputError(path, f"not {what}: metric {key!r} has no `values` object")
+            values = raw["values"]
+        name, tags = split_metric_key(key)
+        thresholds = thresholds_from(raw.get("thresholds"), path, key, export=export)
+        metrics.append(SummaryMetric(key=key, name=name, tags=tags, values=values, thresholds=thresholds))
+    return document, metrics, list(walk_group_checks(document.get("root_group"), path))

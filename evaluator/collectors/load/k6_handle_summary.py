@@ -13,18 +13,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from evaluator.collectors.interface import Collected, Collector
-from evaluator.collectors.load.k6_common import (
-    TOOL,
-    SummaryMetric,
-    number,
-    read_json_object,
-    split_metric_key,
-    summary_load,
-    summary_shape,
-    thresholds_from,
-    walk_group_checks,
-)
-from evaluator.errors import InputError
+from evaluator.collectors.load.k6_common import TOOL, keyed_summary, number, summary_load, summary_shape
 
 _WHAT = "a k6 handleSummary JSON file"
 
@@ -44,18 +33,7 @@ class K6HandleSummaryCollector(Collector):
 
     def collect(self, path: Path) -> Collected:
         """Read the summary data at `path`; InputError when it is not k6 handleSummary data."""
-        document = read_json_object(path, _WHAT)
-        raw_metrics = document.get("metrics")
-        if not isinstance(raw_metrics, dict):
-            raise InputError(path, f"not {_WHAT}: no `metrics` object")
-        metrics = []
-        for key, raw in raw_metrics.items():
-            if not isinstance(raw, dict) or not isinstance(raw.get("values"), dict):
-                raise InputError(path, f"not {_WHAT}: metric {key!r} has no `values` object")
-            name, tags = split_metric_key(key)
-            thresholds = thresholds_from(raw.get("thresholds"), path, key, export=False)
-            metrics.append(SummaryMetric(key=key, name=name, tags=tags, values=raw["values"], thresholds=thresholds))
-        checks = list(walk_group_checks(document.get("root_group"), path))
+        document, metrics, checks = keyed_summary(path, _WHAT, export=False)
         state = document.get("state")
         duration = number(state.get("testRunDurationMs")) if isinstance(state, dict) else None
         duration_ms = math.floor(duration + 0.5) if duration is not None and duration >= 0 else None

@@ -14,17 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from evaluator.collectors.interface import Collected, Collector
-from evaluator.collectors.load.k6_common import (
-    TOOL,
-    SummaryMetric,
-    read_json_object,
-    split_metric_key,
-    summary_load,
-    summary_shape,
-    thresholds_from,
-    walk_group_checks,
-)
-from evaluator.errors import InputError
+from evaluator.collectors.load.k6_common import TOOL, keyed_summary, summary_load, summary_shape
 
 _WHAT = "a k6 --summary-export JSON file"
 
@@ -44,19 +34,5 @@ class K6SummaryExportCollector(Collector):
 
     def collect(self, path: Path) -> Collected:
         """Read the summary at `path`; InputError when it is not a k6 summary export."""
-        document = read_json_object(path, _WHAT)
-        raw_metrics = document.get("metrics")
-        if not isinstance(raw_metrics, dict):
-            raise InputError(path, f"not {_WHAT}: no `metrics` object")
-        metrics = []
-        for key, raw in raw_metrics.items():
-            if not isinstance(raw, dict):
-                raise InputError(path, f"metric {key!r} is not an object")
-            if isinstance(raw.get("values"), dict) and "type" in raw:
-                raise InputError(path, f"not {_WHAT}: metric {key!r} nests its values (a handleSummary file?)")
-            name, tags = split_metric_key(key)
-            values = {stat: value for stat, value in raw.items() if stat != "thresholds"}
-            thresholds = thresholds_from(raw.get("thresholds"), path, key, export=True)
-            metrics.append(SummaryMetric(key=key, name=name, tags=tags, values=values, thresholds=thresholds))
-        checks = list(walk_group_checks(document.get("root_group"), path))
+        _, metrics, checks = keyed_summary(path, _WHAT, export=True)
         return Collected(data=summary_load(path, metrics, checks, None), tool=TOOL)
