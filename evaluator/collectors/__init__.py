@@ -6,7 +6,6 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from evaluator import __version__
 from evaluator.collectors.dr.chaostoolkit import ChaosToolkitJournalCollector
 from evaluator.collectors.dr.drill_record import DrillRecordCollector
 from evaluator.collectors.dr.litmus import LitmusChaosResultCollector
@@ -38,7 +37,8 @@ from evaluator.collectors.tests.cobertura import CoberturaXmlCollector
 from evaluator.collectors.tests.coverage_json import CoverageJsonCollector
 from evaluator.collectors.tests.junit import JUnitXmlCollector
 from evaluator.errors import InputError, UsageError
-from evaluator.evidence import CollectorInfo, EvidenceItem, ObservedWindow, Source, item_problems
+from evaluator.evidence import EvidenceItem
+from evaluator.evidence.build import build_item
 from evaluator.fileio import sha256_file
 from evaluator.timeutil import utcnow
 
@@ -134,31 +134,24 @@ def collect(
     if format_name and not head.strip():
         raise InputError(path, "file is empty")
     collected = collector_cls().collect(path)
-    observed = None
+    window = None
     if collected.observed_start is not None and collected.observed_end is not None:
-        observed = ObservedWindow(start=collected.observed_start, end=collected.observed_end)
-    try:
-        item = EvidenceItem(
-            id=item_id or _default_id(collector_cls.kind, path),
-            kind=collector_cls.kind,
-            schema=collector_cls.schema,
-            collected_at=now or utcnow(),
-            observed=observed,
-            environment=environment,
-            source=Source(
-                tool=collected.tool,
-                tool_version=collected.tool_version,
-                format=collector_cls.format,
-                file=str(path),
-                sha256=sha256_file(path),
-            ),
-            collector=CollectorInfo(name=collector_cls.format, version=__version__),
-            data=collected.data.model_dump(mode="json", exclude_none=True),
-        )
-    except ValueError as exc:
-        first = str(exc).splitlines()
-        raise UsageError(f"cannot build evidence item from {path}: {' '.join(first[:3])}") from None
-    found = item_problems(item.to_json_dict())
-    if found:
-        raise InputError(path, f"collector produced evidence that fails its schema: {found[0]}")
-    return item
+        window = (collected.observed_start, collected.observed_end)
+    return build_item(
+        item_id=item_id or _default_id(collector_cls.kind, path),
+        kind=collector_cls.kind,
+        schema=collector_cls.schema,
+        environment=environment,
+        collected_at=now or utcnow(),
+        observed=window,
+        tool=collected.tool,
+        tool_version=collected.tool_version,
+        source_format=collector_cls.format,
+        file_text=str(path),
+        sha256=sha256_file(path),
+        collector=collector_cls.format,
+        data=collected.data,
+        what=f"evidence item from {path}",
+        where=path,
+        producer="collector",
+    )

@@ -59,8 +59,8 @@ from pathlib import Path
 
 from evaluator.errors import UsageError
 from evaluator.evidence import EvidenceItem
+from evaluator.evidence.build import own_item
 from evaluator.evidence.model import check_item_options
-from evaluator.evidence.own import own_item
 from evaluator.evidence.rollout import MAX_LINE_CHARS, MAX_TAIL_CHARS, Outcome, Phase, PhaseName, PhaseOutcome, Rollout
 from evaluator.redact import REDACTED, redact
 from evaluator.timeutil import format_time

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from evaluator.errors import InputError, UsageError
 from evaluator.evidence import EvidenceItem
+from evaluator.evidence.build import own_item
 from evaluator.evidence.model import check_item_options
-from evaluator.evidence.own import own_item
 from evaluator.parity.compare import align_single_files, compare
 from evaluator.parity.rules import Rules, load_rules
 from evaluator.parity.snapshot import SecretHasher, Snapshot
