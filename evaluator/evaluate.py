@@ -13,7 +13,6 @@ from evaluator.bundle.verify import Verification
 from evaluator.decide import AppliedWaiver, Finding, Verdict, decide
 from evaluator.engine import get_engine
 from evaluator.engine.isolated import DEFAULT_TIMEOUT, Outcome, run_isolated
-from evaluator.errors import InputError
 from evaluator.policy.input import build_input
 from evaluator.policy.model import CHECKED_RULE, RULE_KINDS, Criterion, PolicySet, severity_rank
 from evaluator.report.interface import InputDigest, Report
@@ -73,13 +72,7 @@ def evaluate(
 
     queries = _queries(policy_set)
     run = run_isolated(options.engine, policy_set.modules, policy_set.data, input_document, queries, options.timeout)
-    if run.load_error is not None:
-        error = run.load_error
-        raise InputError(
-            f"{policy_set.root}/{error.file}" if error.file else policy_set.root,
-            f"policy does not load on {engine_version}: {error.message}",
-            error.line,
-        )
+    run.check_loaded(policy_set.root, engine_version)
     results, package_errors = _collect(run.outcomes)
     items_by_kind = _items_by_kind(statement, usable)
     verdicts = [

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evaluator.engine.interface import EngineError, Undefined
+from evaluator.errors import InputError
 
 DEFAULT_TIMEOUT = 300.0
 """Seconds an evaluation may take before its unanswered queries become errors."""
@@ -50,6 +51,16 @@ class Run:
     """Set when the modules or data did not load: nothing was evaluated."""
     coverage: dict[str, tuple[set[int], set[int]]] | None = None
     """Per module: covered and not covered lines (only with coverage=True)."""
+
+    def check_loaded(self, root: str, engine: str | None = None) -> None:
+        """InputError naming the module (under `root`) and line when the policy did not load on `engine`."""
+        if self.load_error is not None:
+            error = self.load_error
+            raise InputError(
+                f"{root}/{error.file}" if error.file else root,
+                f"policy does not load{f' on {engine}' if engine else ''}: {error.message}",
+                error.line,
+            )
 
 
 def _child(

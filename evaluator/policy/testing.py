@@ -114,13 +114,7 @@ _UNDEFINED = object()
 def _run(policy_set: PolicySet, engine: str, queries: list[str], timeout: float) -> Run:
     """One isolated evaluation of `queries` with coverage; a policy that does not load is an input error."""
     run = run_isolated(engine, policy_set.modules, policy_set.data, {}, queries, timeout * 4, coverage=True)
-    if run.load_error is not None:
-        error = run.load_error
-        raise InputError(
-            f"{policy_set.root}/{error.file}" if error.file else policy_set.root,
-            f"policy does not load: {error.message}",
-            error.line,
-        )
+    run.check_loaded(policy_set.root)
     return run
 
 
