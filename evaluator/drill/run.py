@@ -460,9 +460,22 @@ def run_drill(
     on_phase: Callable[[Phase], None] | None = None,
 ) -> Rollout:
     """Run deploy, health check, rollback, health check (module docstring) and return what happened."""
-    deploy_cmd, health_cmd, rollback_cmd = _commands(deploy, health, rollback, shell)
+    commands = _commands(deploy, health, rollback, shell)
     _check_timeouts(timeout_s, health_timeout_s, health_interval_s)
-    shown_target = _check_target(target)
+    return _drill(commands, _check_target(target), timeout_s, health_timeout_s, health_interval_s, env, on_phase)
+
+
+def _drill(
+    commands: tuple[Command, Command, Command],
+    shown_target: str | None,
+    timeout_s: int,
+    health_timeout_s: int,
+    health_interval_s: float,
+    env: Mapping[str, str] | None,
+    on_phase: Callable[[Phase], None] | None,
+) -> Rollout:
+    """The drill of already checked commands and options."""
+    deploy_cmd, health_cmd, rollback_cmd = commands
     phases: list[Phase] = []
 
     def record(phase: Phase) -> Phase:
@@ -557,18 +570,7 @@ def rollout_item(
     commands = _commands(deploy, health, rollback, shell)
     _check_timeouts(timeout_s, health_timeout_s, health_interval_s)
     shown_target = _check_target(target)
-    rollout = run_drill(
-        deploy,
-        health,
-        rollback,
-        shell=shell,
-        timeout_s=timeout_s,
-        health_timeout_s=health_timeout_s,
-        health_interval_s=health_interval_s,
-        target=target,
-        env=env,
-        on_phase=on_phase,
-    )
+    rollout = _drill(commands, shown_target, timeout_s, health_timeout_s, health_interval_s, env, on_phase)
     file_text = _describe(commands[0], commands[2])
     start = datetime.fromisoformat(rollout.start)
     end = datetime.fromisoformat(rollout.end)
